@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * tap.c - tap and internal ports.
+ *
+ * Theory of operation
+ * -------------------
+ * The tap is opened with IFF_VNET_HDR, so every frame read or written is
+ * preceded by a struct virtio_net_hdr, and TUNSETOFFLOAD tells the kernel we
+ * accept partial checksums and TSO super-frames. The kernel then hands us
+ * 64 KiB TCP frames from the peer's stack unsegmented, and takes them back
+ * the same way: TSO crosses tap to tap with no segmentation anywhere. What we
+ * write is checked by the kernel again (virtio_net_hdr_to_skb), so a bad
+ * header can only fail our own write.
+ *
+ * Receive is a loop of read() calls until EAGAIN or a full burst (taps have
+ * no batched read). Transmit is one writev() per frame, which lets an egress
+ * VLAN tag be inserted between the MAC addresses and the rest of the frame
+ * without touching the shared buffer.
+ *
+ * If the device disappears (ip link del), the fd reports an error: the port
+ * goes down with the reason, its fd leaves the loop, and nothing else is
+ * affected.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <linux/if_tun.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <jansson.h>
+
+#include "../base/log.h"
+#include "../base/util.h"
+#include "../net/eth.h"
+#include "../net/frame.h"
+#include "tap.h"
+
+#define TAP_POLL_BUDGET 8 /* bursts per readiness event before yielding to other fds */
+#define TAP_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
+
+/**
+ * struct tap - state of one tap or internal port
+ * @ev:       the tap fd in the loop
+ * @ifname:   kernel interface name
+ * @internal: internal port (host address, brought up by us)
+ * @created:  we created the device (vs attached to an existing persistent one)
+ * @ifindex:  kernel interface index when opened
+ * @address:  internal port's IPv4 address/prefix, "" if none
+ * @rx_errors: read() errors other than EAGAIN
+ */
+struct tap {
+	struct ev_source ev;
+	char ifname[IFNAMSIZ];
+	bool internal;
+	unsigned ifindex;
+	char address[64];
+	uint64_t rx_errors;
+	uint64_t tx_errors;
+};
+
+static bool tap_ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '/' || s[i] == ':' || s[i] <= ' ' || s[i] > '~')
+			return false;
+	}
+	return true;
+}
+
+/* "a.b.c.d/len" -> address and prefix length */
+static bool tap_parse_cidr(const char *s, struct in_addr *addr, unsigned *plen)
+{
+	char buf[64];
+	char *slash, *end;
+	unsigned long l;
+
+	if (strlen(s) >= sizeof(buf))
+		return false;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	l = strtoul(slash + 1, &end, 10);
+	if (!slash[1] || *end || l < 1 || l > 32)
+		return false;
+	*plen = (unsigned)l;
+	return inet_pton(AF_INET, buf, addr) == 1;
+}
+
+static int tap_check_opts(struct kv_list *opts, bool internal, char *err, size_t errsz)
+{
+	const char *ifname = kv_get(opts, "ifname");
+	const char *addr = internal ? kv_get(opts, "address") : NULL;
+	struct in_addr a;
+	unsigned plen;
+
+	if (ifname && !tap_ifname_ok(ifname)) {
+		snprintf(err, errsz, "ifname=%.32s: not a valid interface name (1..15 characters)",
+			 ifname);
+		return -EINVAL;
+	}
+	if (addr && *addr && !tap_parse_cidr(addr, &a, &plen)) {
+		snprintf(err, errsz, "address=%.64s: expected IPv4 CIDR like 10.0.0.1/24", addr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int tap_validate(struct kv_list *opts, char *err, size_t errsz)
+{
+	return tap_check_opts(opts, false, err, errsz);
+}
+
+static int internal_validate(struct kv_list *opts, char *err, size_t errsz)
+{
+	return tap_check_opts(opts, true, err, errsz);
+}
+
+static void tap_event(struct ev_source *src, uint32_t events);
+
+/* Bring the interface up and give it its address (internal ports). */
+static int tap_host_config(struct tap *t, char *err, size_t errsz)
+{
+	struct ifreq ifr = { 0 };
+	struct in_addr a, mask;
+	unsigned plen;
+	int s, rc = 0;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	strcpy(ifr.ifr_name, t->ifname);
+	if (t->address[0] && tap_parse_cidr(t->address, &a, &plen)) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = a;
+		if (ioctl(s, SIOCSIFADDR, &ifr) < 0) {
+			rc = -errno;
+			snprintf(err, errsz, "%s: setting address %s: %s", t->ifname, t->address,
+				 strerror(errno));
+			goto out;
+		}
+		mask.s_addr = htonl(plen == 32 ? 0xffffffffu : ~(0xffffffffu >> plen));
+		sin->sin_addr = mask;
+		if (ioctl(s, SIOCSIFNETMASK, &ifr) < 0) {
+			rc = -errno;
+			snprintf(err, errsz, "%s: setting netmask: %s", t->ifname, strerror(errno));
+			goto out;
+		}
+	}
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
+		rc = -errno;
+		snprintf(err, errsz, "%s: %s", t->ifname, strerror(errno));
+		goto out;
+	}
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) {
+		rc = -errno;
+		snprintf(err, errsz, "%s: bringing up: %s", t->ifname, strerror(errno));
+	}
+out:
+	close(s);
+	return rc;
+}
+
+static int tap_open_common(struct port *p, struct kv_list *opts, bool internal, char *err,
+			   size_t errsz)
+{
+	const char *ifname = kv_get(opts, "ifname");
+	const char *addr = internal ? kv_get(opts, "address") : NULL;
+	struct ifreq ifr = { 0 };
+	struct tap *t;
+	int fd, rc, hdrsz = sizeof(struct virtio_net_hdr);
+
+	rc = tap_check_opts(opts, internal, err, errsz);
+	if (rc)
+		return rc;
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(err, errsz, "out of memory");
+		return -ENOMEM;
+	}
+	t->internal = internal;
+	if (!ifname)
+		ifname = p->name; /* the port name doubles as the interface name */
+	if (!tap_ifname_ok(ifname)) {
+		snprintf(err, errsz, "ifname=%.32s: not a valid interface name (1..15 characters)",
+			 ifname);
+		free(t);
+		return -EINVAL;
+	}
+	memcpy(t->ifname, ifname, strlen(ifname) + 1);
+	if (addr)
+		snprintf(t->address, sizeof(t->address), "%s", addr);
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errsz, "/dev/net/tun: %s%s", strerror(errno),
+			 errno == EACCES || errno == EPERM ? " (tap ports need CAP_NET_ADMIN)" : "");
+		goto err_free;
+	}
+	strcpy(ifr.ifr_name, t->ifname);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		rc = -errno;
+		if (errno == EBUSY)
+			snprintf(err, errsz, "ifname=%s: device is in use by another process",
+				 t->ifname);
+		else if (errno == EINVAL)
+			snprintf(err, errsz, "ifname=%s: exists and is not a tap device", t->ifname);
+		else
+			snprintf(err, errsz, "ifname=%s: TUNSETIFF: %s", t->ifname,
+				 strerror(errno));
+		goto err_close;
+	}
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdrsz) < 0 ||
+	    ioctl(fd, TUNSETOFFLOAD, (unsigned long)TAP_OFFLOADS) < 0) {
+		rc = -errno;
+		snprintf(err, errsz, "ifname=%s: enabling offloads: %s", t->ifname,
+			 strerror(errno));
+		goto err_close;
+	}
+	t->ifindex = if_nametoindex(t->ifname);
+	t->ev.fd = fd;
+	t->ev.cb = tap_event;
+	t->ev.arg = p;
+	p->priv = t;
+	if (internal) {
+		rc = tap_host_config(t, err, errsz);
+		if (rc)
+			goto err_close;
+	}
+	rc = evloop_add(&p->dp->loop, &t->ev, EPOLLIN);
+	if (rc) {
+		snprintf(err, errsz, "epoll: %s", strerror(-rc));
+		goto err_close;
+	}
+	/* The kernel segments anything we write, so every offload is welcome on transmit. */
+	p->caps = PORT_CAP_CSUM | PORT_CAP_TSO4 | PORT_CAP_TSO6 | PORT_CAP_TSO_ECN;
+	port_set_up(p);
+	return 0;
+
+err_close:
+	close(fd);
+err_free:
+	p->priv = NULL;
+	free(t);
+	return rc;
+}
+
+static int tap_open(struct port *p, struct kv_list *opts, char *err, size_t errsz)
+{
+	return tap_open_common(p, opts, false, err, errsz);
+}
+
+static int internal_open(struct port *p, struct kv_list *opts, char *err, size_t errsz)
+{
+	return tap_open_common(p, opts, true, err, errsz);
+}
+
+static void tap_detach(struct port *p, struct tap *t)
+{
+	if (t->ev.fd < 0)
+		return;
+	evloop_del(&p->dp->loop, &t->ev);
+	close(t->ev.fd);
+	t->ev.fd = -1;
+}
+
+static void tap_close(struct port *p)
+{
+	struct tap *t = p->priv;
+
+	if (!t)
+		return;
+	tap_detach(p, t);
+	free(t);
+	p->priv = NULL;
+}
+
+static void tap_event(struct ev_source *src, uint32_t events)
+{
+	struct port *p = src->arg;
+	struct tap *t = p->priv;
+
+	if (events & (EPOLLERR | EPOLLHUP)) {
+		port_set_down(p, "tap device %s went away", t->ifname);
+		tap_detach(p, t);
+		return;
+	}
+	port_poll(p, TAP_POLL_BUDGET);
+}
+
+static unsigned tap_rx_burst(struct port *p, struct pkt **pkts, unsigned n)
+{
+	struct tap *t = p->priv;
+	unsigned got = 0;
+
+	if (t->ev.fd < 0)
+		return 0;
+	while (got < n) {
+		struct pkt *pk = pkt_alloc(p->dp->pool);
+		struct iovec iov[2];
+		ssize_t r;
+
+		if (!pk) {
+			port_count_drop(p, DROP_NO_BUFFERS, 1);
+			break;
+		}
+		iov[0].iov_base = &pk->vnet;
+		iov[0].iov_len = sizeof(pk->vnet);
+		iov[1].iov_base = pk->data;
+		iov[1].iov_len = PKT_DATA_MAX;
+		r = readv(t->ev.fd, iov, 2);
+		if (r <= (ssize_t)sizeof(pk->vnet)) {
+			pkt_free(p->dp->pool, pk);
+			if (r < 0 && errno != EAGAIN && errno != EINTR) {
+				t->rx_errors++;
+				if (errno == EBADFD || errno == EIO || errno == ENODEV) {
+					port_set_down(p, "tap device %s went away", t->ifname);
+					tap_detach(p, t);
+				}
+			} else if (r >= 0) {
+				port_count_drop(p, DROP_RUNT, 1);
+				continue;
+			}
+			break;
+		}
+		pk->size = (uint32_t)(r - (ssize_t)sizeof(pk->vnet));
+		pkts[got++] = pk;
+	}
+	return got;
+}
+
+static unsigned tap_tx_burst(struct port *p, struct pkt **pkts, const uint16_t *tci, unsigned n)
+{
+	struct tap *t = p->priv;
+	unsigned sent = 0;
+
+	if (t->ev.fd < 0) {
+		port_count_drop(p, DROP_PORT_DOWN, n);
+		return 0;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct pkt *pk = pkts[i];
+		struct virtio_net_hdr vh = pk->vnet;
+		struct vlan_hdr tag; /* TPID + TCI, inserted after the MAC addresses */
+		struct iovec iov[4];
+		unsigned niov = 0;
+		ssize_t r;
+
+		vh.flags &= VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		iov[niov++] = (struct iovec){ &vh, sizeof(vh) };
+		if (tci[i] && pk->size >= 2 * ETH_ALEN) {
+			tag.tci = htons(ETH_P_8021Q_);
+			tag.type = htons(tci[i]);
+			if (vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+				vh.csum_start += VLAN_HLEN;
+			if (vh.hdr_len)
+				vh.hdr_len += VLAN_HLEN;
+			iov[niov++] = (struct iovec){ pk->data, 2 * ETH_ALEN };
+			iov[niov++] = (struct iovec){ &tag, sizeof(tag) };
+			iov[niov++] = (struct iovec){ pk->data + 2 * ETH_ALEN, pk->size - 2 * ETH_ALEN };
+		} else {
+			iov[niov++] = (struct iovec){ pk->data, pk->size };
+		}
+		r = writev(t->ev.fd, iov, (int)niov);
+		if (r < 0) {
+			t->tx_errors++;
+			port_count_drop(p, errno == EAGAIN ? DROP_TX_FULL : DROP_TX_ERROR, 1);
+			log_ratelimited(LOG_LVL_WARN, "port %s: write: %s", p->name,
+					strerror(errno));
+			continue;
+		}
+		sent++;
+		p->stats.tx_packets++;
+		p->stats.tx_bytes += (uint64_t)r - sizeof(vh);
+		p->stats.tx_gso += pkt_is_gso(pk);
+	}
+	return sent;
+}
+
+static void tap_info(struct port *p, struct json_t *obj)
+{
+	struct tap *t = p->priv;
+
+	if (!t)
+		return;
+	json_object_set_new(obj, "ifname", json_string(t->ifname));
+	if (t->internal && t->address[0])
+		json_object_set_new(obj, "address", json_string(t->address));
+	json_object_set_new(obj, "rx_errors", json_integer((json_int_t)t->rx_errors));
+	json_object_set_new(obj, "tx_errors", json_integer((json_int_t)t->tx_errors));
+}
+
+const struct port_ops tap_port_ops = {
+	.type = "tap",
+	.help = "ifname=NAME (create, or attach to an existing persistent tap; default: port name)",
+	.validate = tap_validate,
+	.open = tap_open,
+	.close = tap_close,
+	.rx_burst = tap_rx_burst,
+	.tx_burst = tap_tx_burst,
+	.info = tap_info,
+};
+
+const struct port_ops internal_port_ops = {
+	.type = "internal",
+	.help = "ifname=NAME address=A.B.C.D/LEN (the host's own adapter on the switch)",
+	.validate = internal_validate,
+	.open = internal_open,
+	.close = tap_close,
+	.rx_burst = tap_rx_burst,
+	.tx_burst = tap_tx_burst,
+	.info = tap_info,
+};
