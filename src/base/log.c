@@ -26,12 +26,9 @@ bool log_parse_level(const char *s, enum log_level *lvl)
 	static const struct {
 		const char *name;
 		enum log_level lvl;
-	} names[] = { { "err", LOG_LVL_ERR },
-		      { "error", LOG_LVL_ERR },
-		      { "warn", LOG_LVL_WARN },
-		      { "warning", LOG_LVL_WARN },
-		      { "info", LOG_LVL_INFO },
-		      { "debug", LOG_LVL_DEBUG } };
+	} names[] = { { "err", LOG_LVL_ERR },	{ "error", LOG_LVL_ERR },
+		      { "warn", LOG_LVL_WARN }, { "warning", LOG_LVL_WARN },
+		      { "info", LOG_LVL_INFO }, { "debug", LOG_LVL_DEBUG } };
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		if (!strcmp(s, names[i].name)) {

@@ -17,6 +17,15 @@
  * VLAN tag be inserted between the MAC addresses and the rest of the frame
  * without touching the shared buffer.
  *
+ * A tap that another process already holds (QEMU's -netdev tap,ifname=...)
+ * cannot be opened a second time: there is only one file side. vnetd then
+ * attaches to its netdev side instead, as a kernel bridge port would: an
+ * AF_PACKET socket bound to the interface, with PACKET_VNET_HDR so offloads
+ * still cross, recvmmsg/sendmmsg for bursts, PACKET_IGNORE_OUTGOING so our own
+ * transmissions do not come back, and the host's own IPv6/ARP on that
+ * interface silenced so the host does not answer the VM behind the switch's
+ * back. attach=netdev forces this for any existing interface (a veth, say).
+ *
  * If the device disappears (ip link del), the fd reports an error: the port
  * goes down with the reason, its fd leaves the loop, and nothing else is
  * affected.
@@ -25,7 +34,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <linux/if_packet.h>
 #include <linux/if_tun.h>
+#include <net/ethernet.h>
 #include <net/if_arp.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -52,7 +63,8 @@
  * @ev:       the tap fd in the loop
  * @ifname:   kernel interface name
  * @internal: internal port (host address, brought up by us)
- * @created:  we created the device (vs attached to an existing persistent one)
+ * @netdev_side: attached to the interface through AF_PACKET, because another
+ *            process (QEMU) holds the tap's file side, or attach=netdev
  * @ifindex:  kernel interface index when opened
  * @address:  internal port's IPv4 address/prefix, "" if none
  * @rx_errors: read() errors other than EAGAIN
@@ -61,6 +73,7 @@ struct tap {
 	struct ev_source ev;
 	char ifname[IFNAMSIZ];
 	bool internal;
+	bool netdev_side;
 	unsigned ifindex;
 	char address[64];
 	uint64_t rx_errors;
@@ -111,6 +124,12 @@ static int tap_check_opts(struct kv_list *opts, bool internal, char *err, size_t
 	if (ifname && !tap_ifname_ok(ifname)) {
 		snprintf(err, errsz, "ifname=%.32s: not a valid interface name (1..15 characters)",
 			 ifname);
+		return -EINVAL;
+	}
+	const char *attach = internal ? NULL : kv_get(opts, "attach");
+
+	if (attach && strcmp(attach, "auto") && strcmp(attach, "fd") && strcmp(attach, "netdev")) {
+		snprintf(err, errsz, "attach=%.32s: expected auto, fd or netdev", attach);
 		return -EINVAL;
 	}
 	if (addr && *addr && !tap_parse_cidr(addr, &a, &plen)) {
@@ -178,11 +197,75 @@ out:
 	return rc;
 }
 
+/* write @val to /proc/sys/net/@family/conf/@ifname/@key, best effort */
+static void tap_sysctl(const char *family, const char *ifname, const char *key, const char *val)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/%s", family, ifname, key);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, val, strlen(val)) < 0)
+		debug("%s: %s", path, strerror(errno));
+	close(fd);
+}
+
+/* Attach to an existing interface's netdev side with AF_PACKET. Return: fd or -errno */
+static int tap_open_netdev(struct tap *t, char *err, size_t errsz)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	struct packet_mreq mr = { .mr_type = PACKET_MR_PROMISC };
+	struct ifreq ifr = { 0 };
+	int one = 1, fd, s, rc;
+
+	t->ifindex = if_nametoindex(t->ifname);
+	if (!t->ifindex) {
+		snprintf(err, errsz, "ifname=%s: no such interface", t->ifname);
+		return -ENODEV;
+	}
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errsz, "ifname=%s: AF_PACKET socket: %s", t->ifname, strerror(errno));
+		return rc;
+	}
+	sll.sll_ifindex = (int)t->ifindex;
+	mr.mr_ifindex = (int)t->ifindex;
+	if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) ||
+	    setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr))) {
+		rc = -errno;
+		snprintf(err, errsz, "ifname=%s: attaching with AF_PACKET: %s", t->ifname,
+			 strerror(errno));
+		close(fd);
+		return rc;
+	}
+	/* the VM owns this link: the host stays silent on it */
+	tap_sysctl("ipv6", t->ifname, "disable_ipv6", "1");
+	tap_sysctl("ipv4", t->ifname, "arp_ignore", "8");
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s >= 0) {
+		strcpy(ifr.ifr_name, t->ifname);
+		if (!ioctl(s, SIOCGIFFLAGS, &ifr) && !(ifr.ifr_flags & IFF_UP)) {
+			ifr.ifr_flags |= IFF_UP;
+			if (ioctl(s, SIOCSIFFLAGS, &ifr))
+				warn("%s: cannot bring up: %s", t->ifname, strerror(errno));
+		}
+		close(s);
+	}
+	t->netdev_side = true;
+	return fd;
+}
+
 static int tap_open_common(struct port *p, struct kv_list *opts, bool internal, char *err,
 			   size_t errsz)
 {
 	const char *ifname = kv_get(opts, "ifname");
 	const char *addr = internal ? kv_get(opts, "address") : NULL;
+	const char *attach;
 	struct ifreq ifr = { 0 };
 	struct tap *t;
 	int fd, rc, hdrsz = sizeof(struct virtio_net_hdr);
@@ -208,26 +291,53 @@ static int tap_open_common(struct port *p, struct kv_list *opts, bool internal, 
 	if (addr)
 		snprintf(t->address, sizeof(t->address), "%s", addr);
 
+	attach = internal ? "fd" : kv_get(opts, "attach");
+	if (!attach)
+		attach = "auto";
+	if (!strcmp(attach, "netdev")) {
+		fd = tap_open_netdev(t, err, errsz);
+		if (fd < 0) {
+			rc = fd;
+			goto err_free;
+		}
+		goto opened;
+	}
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errsz, "/dev/net/tun: %s%s", strerror(errno),
-			 errno == EACCES || errno == EPERM ? " (tap ports need CAP_NET_ADMIN)" : "");
+			 errno == EACCES || errno == EPERM ? " (tap ports need CAP_NET_ADMIN)"
+							   : "");
 		goto err_free;
 	}
 	strcpy(ifr.ifr_name, t->ifname);
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		rc = -errno;
-		if (errno == EBUSY)
+		close(fd);
+		if (rc == -EBUSY && !strcmp(attach, "auto")) {
+			/* QEMU (or another program) holds the tap: take its netdev side */
+			fd = tap_open_netdev(t, err, errsz);
+			if (fd < 0) {
+				rc = fd;
+				goto err_free;
+			}
+			info("port %s: tap %s is held by another process; attached to its netdev "
+			     "side",
+			     p->name, t->ifname);
+			goto opened;
+		}
+		if (rc == -EBUSY)
 			snprintf(err, errsz, "ifname=%s: device is in use by another process",
 				 t->ifname);
-		else if (errno == EINVAL)
-			snprintf(err, errsz, "ifname=%s: exists and is not a tap device", t->ifname);
+		else if (rc == -EINVAL)
+			snprintf(err, errsz,
+				 "ifname=%s: exists and is not a tap device (attach=netdev "
+				 "attaches to any interface)",
+				 t->ifname);
 		else
-			snprintf(err, errsz, "ifname=%s: TUNSETIFF: %s", t->ifname,
-				 strerror(errno));
-		goto err_close;
+			snprintf(err, errsz, "ifname=%s: TUNSETIFF: %s", t->ifname, strerror(-rc));
+		goto err_free;
 	}
 	if (ioctl(fd, TUNSETVNETHDRSZ, &hdrsz) < 0 ||
 	    ioctl(fd, TUNSETOFFLOAD, (unsigned long)TAP_OFFLOADS) < 0) {
@@ -237,6 +347,7 @@ static int tap_open_common(struct port *p, struct kv_list *opts, bool internal, 
 		goto err_close;
 	}
 	t->ifindex = if_nametoindex(t->ifname);
+opened:
 	t->ev.fd = fd;
 	t->ev.cb = tap_event;
 	t->ev.arg = p;
@@ -307,6 +418,121 @@ static void tap_event(struct ev_source *src, uint32_t events)
 	port_poll(p, TAP_POLL_BUDGET);
 }
 
+/*
+ * The iovec for one frame: virtio-net header, then the frame, with an 802.1Q
+ * tag spliced in after the MAC addresses when @tci is non-zero. @vh and @tag
+ * are the caller's storage. Return: iovec entries used (at most 4).
+ */
+static unsigned tap_tx_iov(const struct pkt *pk, uint16_t tci, struct virtio_net_hdr *vh,
+			   struct vlan_hdr *tag, struct iovec *iov)
+{
+	unsigned niov = 0;
+
+	*vh = pk->vnet;
+	vh->flags &= VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	iov[niov++] = (struct iovec){ vh, sizeof(*vh) };
+	if (tci && pk->size >= 2 * ETH_ALEN) {
+		tag->tci = htons(ETH_P_8021Q_); /* struct vlan_hdr read as TPID, TCI */
+		tag->type = htons(tci);
+		if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+			vh->csum_start += VLAN_HLEN;
+		if (vh->hdr_len)
+			vh->hdr_len += VLAN_HLEN;
+		iov[niov++] = (struct iovec){ pk->data, 2 * ETH_ALEN };
+		iov[niov++] = (struct iovec){ tag, sizeof(*tag) };
+		iov[niov++] = (struct iovec){ pk->data + 2 * ETH_ALEN, pk->size - 2 * ETH_ALEN };
+	} else {
+		iov[niov++] = (struct iovec){ pk->data, pk->size };
+	}
+	return niov;
+}
+
+/* netdev side: one recvmmsg() for the whole burst */
+static unsigned tap_rx_burst_packet(struct port *p, struct tap *t, struct pkt **pkts, unsigned n)
+{
+	struct pkt *bufs[PKT_BATCH];
+	struct mmsghdr msgs[PKT_BATCH];
+	struct iovec iov[PKT_BATCH][2];
+	unsigned got = 0, m = pkt_alloc_burst(p->dp->pool, bufs, MIN(n, PKT_BATCH));
+	int r;
+
+	if (!m) {
+		port_count_drop(p, DROP_NO_BUFFERS, 1);
+		return 0;
+	}
+	for (unsigned i = 0; i < m; i++) {
+		iov[i][0] = (struct iovec){ &bufs[i]->vnet, sizeof(bufs[i]->vnet) };
+		iov[i][1] = (struct iovec){ bufs[i]->data, PKT_DATA_MAX };
+		msgs[i].msg_hdr = (struct msghdr){ .msg_iov = iov[i], .msg_iovlen = 2 };
+	}
+	r = recvmmsg(t->ev.fd, msgs, m, MSG_DONTWAIT, NULL);
+	if (r < 0) {
+		if (errno != EAGAIN && errno != EINTR) {
+			t->rx_errors++;
+			if (errno == ENETDOWN || errno == ENODEV || errno == ENXIO) {
+				port_set_down(p, "interface %s went away", t->ifname);
+				tap_detach(p, t);
+			}
+		}
+		r = 0;
+	}
+	for (unsigned i = 0; i < m; i++) {
+		if (i < (unsigned)r && msgs[i].msg_len > sizeof(struct virtio_net_hdr)) {
+			bufs[i]->size = msgs[i].msg_len - (unsigned)sizeof(struct virtio_net_hdr);
+			pkts[got++] = bufs[i];
+			continue;
+		}
+		if (i < (unsigned)r)
+			port_count_drop(p, DROP_RUNT, 1);
+		pkt_free(p->dp->pool, bufs[i]);
+	}
+	return got;
+}
+
+/* netdev side: one sendmmsg() for the whole burst */
+static unsigned tap_tx_burst_packet(struct port *p, struct tap *t, struct pkt **pkts,
+				    const uint16_t *tci, unsigned n)
+{
+	struct virtio_net_hdr vh[PKT_BATCH];
+	struct vlan_hdr tag[PKT_BATCH];
+	struct mmsghdr msgs[PKT_BATCH];
+	struct iovec iov[PKT_BATCH][4];
+	unsigned done = 0;
+
+	while (done < n) {
+		unsigned m = MIN(n - done, PKT_BATCH);
+		int r;
+
+		for (unsigned i = 0; i < m; i++) {
+			struct pkt *pk = pkts[done + i];
+			unsigned niov = tap_tx_iov(pk, tci[done + i], &vh[i], &tag[i], iov[i]);
+
+			msgs[i].msg_hdr = (struct msghdr){ .msg_iov = iov[i], .msg_iovlen = niov };
+		}
+		r = sendmmsg(t->ev.fd, msgs, m, MSG_DONTWAIT);
+		if (r < 0)
+			r = 0;
+		for (unsigned i = 0; i < (unsigned)r; i++) {
+			p->stats.tx_packets++;
+			p->stats.tx_bytes += msgs[i].msg_len - sizeof(struct virtio_net_hdr);
+			p->stats.tx_gso += pkt_is_gso(pkts[done + i]);
+		}
+		if ((unsigned)r < m) {
+			/* the first unsent frame failed (or the queue is full): drop it, go on */
+			t->tx_errors++;
+			port_count_drop(p,
+					errno == EAGAIN || errno == ENOBUFS ? DROP_TX_FULL
+									    : DROP_TX_ERROR,
+					1);
+			log_ratelimited(LOG_LVL_WARN, "port %s: send: %s", p->name,
+					strerror(errno));
+			r++;
+		}
+		done += (unsigned)r;
+	}
+	return n; /* the caller does not count: every frame is accounted for above */
+}
+
 static unsigned tap_rx_burst(struct port *p, struct pkt **pkts, unsigned n)
 {
 	struct tap *t = p->priv;
@@ -314,6 +540,8 @@ static unsigned tap_rx_burst(struct port *p, struct pkt **pkts, unsigned n)
 
 	if (t->ev.fd < 0)
 		return 0;
+	if (t->netdev_side)
+		return tap_rx_burst_packet(p, t, pkts, n);
 	while (got < n) {
 		struct pkt *pk = pkt_alloc(p->dp->pool);
 		struct iovec iov[2];
@@ -357,30 +585,15 @@ static unsigned tap_tx_burst(struct port *p, struct pkt **pkts, const uint16_t *
 		port_count_drop(p, DROP_PORT_DOWN, n);
 		return 0;
 	}
+	if (t->netdev_side)
+		return tap_tx_burst_packet(p, t, pkts, tci, n);
 	for (unsigned i = 0; i < n; i++) {
-		struct pkt *pk = pkts[i];
-		struct virtio_net_hdr vh = pk->vnet;
-		struct vlan_hdr tag; /* TPID + TCI, inserted after the MAC addresses */
+		struct virtio_net_hdr vh;
+		struct vlan_hdr tag;
 		struct iovec iov[4];
-		unsigned niov = 0;
-		ssize_t r;
+		unsigned niov = tap_tx_iov(pkts[i], tci[i], &vh, &tag, iov);
+		ssize_t r = writev(t->ev.fd, iov, (int)niov);
 
-		vh.flags &= VIRTIO_NET_HDR_F_NEEDS_CSUM;
-		iov[niov++] = (struct iovec){ &vh, sizeof(vh) };
-		if (tci[i] && pk->size >= 2 * ETH_ALEN) {
-			tag.tci = htons(ETH_P_8021Q_);
-			tag.type = htons(tci[i]);
-			if (vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
-				vh.csum_start += VLAN_HLEN;
-			if (vh.hdr_len)
-				vh.hdr_len += VLAN_HLEN;
-			iov[niov++] = (struct iovec){ pk->data, 2 * ETH_ALEN };
-			iov[niov++] = (struct iovec){ &tag, sizeof(tag) };
-			iov[niov++] = (struct iovec){ pk->data + 2 * ETH_ALEN, pk->size - 2 * ETH_ALEN };
-		} else {
-			iov[niov++] = (struct iovec){ pk->data, pk->size };
-		}
-		r = writev(t->ev.fd, iov, (int)niov);
 		if (r < 0) {
 			t->tx_errors++;
 			port_count_drop(p, errno == EAGAIN ? DROP_TX_FULL : DROP_TX_ERROR, 1);
@@ -391,7 +604,7 @@ static unsigned tap_tx_burst(struct port *p, struct pkt **pkts, const uint16_t *
 		sent++;
 		p->stats.tx_packets++;
 		p->stats.tx_bytes += (uint64_t)r - sizeof(vh);
-		p->stats.tx_gso += pkt_is_gso(pk);
+		p->stats.tx_gso += pkt_is_gso(pkts[i]);
 	}
 	return sent;
 }
@@ -403,6 +616,7 @@ static void tap_info(struct port *p, struct json_t *obj)
 	if (!t)
 		return;
 	json_object_set_new(obj, "ifname", json_string(t->ifname));
+	json_object_set_new(obj, "attach", json_string(t->netdev_side ? "netdev" : "fd"));
 	if (t->internal && t->address[0])
 		json_object_set_new(obj, "address", json_string(t->address));
 	json_object_set_new(obj, "rx_errors", json_integer((json_int_t)t->rx_errors));
@@ -411,7 +625,9 @@ static void tap_info(struct port *p, struct json_t *obj)
 
 const struct port_ops tap_port_ops = {
 	.type = "tap",
-	.help = "ifname=NAME (create, or attach to an existing persistent tap; default: port name)",
+	.help = "ifname=NAME (create a tap, or attach to an existing one; default: the port name) "
+		"attach=auto|fd|netdev (auto: the netdev side if another process, e.g. QEMU, holds "
+		"the tap)",
 	.validate = tap_validate,
 	.open = tap_open,
 	.close = tap_close,

@@ -272,8 +272,8 @@ static enum drop_reason bridge_ingress(struct port *in, struct pkt *pk, struct b
 	if (fe != FRAME_OK)
 		return DROP_STACKED_VLAN;
 	bridge_tracef(tr, "parse: %s > %s, %u bytes, %u tag(s), ethertype 0x%04x",
-		      eth_mac_format(eh->src, s1), eth_mac_format(eh->dst, s2), pk->size,
-		      fi.n_tags, fi.ethertype);
+		      eth_mac_format(eh->src, s1), eth_mac_format(eh->dst, s2), pk->size, fi.n_tags,
+		      fi.ethertype);
 	if (eth_is_multicast(eh->src))
 		return DROP_SRC_MULTICAST;
 	if (eth_is_reserved(eh->dst))
@@ -419,9 +419,8 @@ static void bridge_output(struct bridge *br, struct port *in, struct port *o, st
 	for (unsigned i = 0; i < n; i++) {
 		struct pkt *pk = pkts[i];
 
-		if (dst[i] != o->idx &&
-		    (dst[i] != BRIDGE_DST_FLOOD || o == in || !vlan_member(&o->vlan, pk->vlan) ||
-		     o->state != PORT_UP))
+		if (dst[i] != o->idx && (dst[i] != BRIDGE_DST_FLOOD || o == in ||
+					 !vlan_member(&o->vlan, pk->vlan) || o->state != PORT_UP))
 			continue;
 		if (!vlan_member(&o->vlan, pk->vlan)) {
 			port_count_drop(o, DROP_VLAN_NOT_ALLOWED, 1);
@@ -520,7 +519,8 @@ void bridge_trace(struct bridge *br, struct port *in, const uint8_t *frame, size
 	memset(tr, 0, sizeof(*tr));
 	if (!pk) {
 		tr->dropped = true;
-		snprintf(tr->drop_reason, sizeof(tr->drop_reason), "%s", drop_name(DROP_NO_BUFFERS));
+		snprintf(tr->drop_reason, sizeof(tr->drop_reason), "%s",
+			 drop_name(DROP_NO_BUFFERS));
 		bridge_tracef(tr, "no packet buffer free");
 		return;
 	}

@@ -247,9 +247,11 @@ static void test_station_move_and_port_del(void **state)
 	addp(br, "p2", NULL);
 	addp(br, "p3", NULL);
 	inject(br, "p1", BCAST, A, -1);
-	assert_int_equal(fdb_lookup(br->fdb, 0, (uint8_t[]){ 2, 0, 0, 0, 0, 0xa }), P(br, "p1")->idx);
+	assert_int_equal(fdb_lookup(br->fdb, 0, (uint8_t[]){ 2, 0, 0, 0, 0, 0xa }),
+			 P(br, "p1")->idx);
 	inject(br, "p2", BCAST, A, -1); /* A moved to p2 */
-	assert_int_equal(fdb_lookup(br->fdb, 0, (uint8_t[]){ 2, 0, 0, 0, 0, 0xa }), P(br, "p2")->idx);
+	assert_int_equal(fdb_lookup(br->fdb, 0, (uint8_t[]){ 2, 0, 0, 0, 0, 0xa }),
+			 P(br, "p2")->idx);
 	while (captured(br, "p3") != -2)
 		;
 	while (captured(br, "p1") != -2)
