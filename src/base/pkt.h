@@ -25,6 +25,10 @@
 #include <stdint.h>
 #include <linux/virtio_net.h>
 
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5 /* USO; missing from Debian 12's kernel headers */
+#endif
+
 #define PKT_BATCH 32                   /* frames per burst */
 #define PKT_HEADROOM 128               /* bytes in front of the frame */
 #define PKT_DATA_MAX (65536 + 64)      /* largest frame incl. tags: 64 KiB GSO frame */

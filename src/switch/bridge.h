@@ -23,7 +23,7 @@
 #include "fdb.h"
 
 #define BRIDGE_NAME_MAX 32   /* bytes in a switch name, including NUL */
-#define BRIDGE_MAX_PORTS 256 /* ports per switch */
+#define BRIDGE_MAX_PORTS 1024 /* ports per switch (<= FDB_MAX_PORTS) */
 
 /**
  * struct bridge - one switch
