@@ -39,6 +39,9 @@
 #define FRAME_UDP_HLEN 8
 #define FRAME_IPPROTO_TCP 6
 #define FRAME_IPPROTO_UDP 17
+#define FRAME_IPPROTO_ICMP 1
+#define FRAME_IPPROTO_ICMPV6 58
+#define FRAME_ICMP_HLEN 8
 #define FRAME_IPV4_MF 0x2000
 #define FRAME_IPV4_OFFSET 0x1fff
 #define FRAME_IPV6_MAX_EXT 8 /* extension headers walked before giving up */
@@ -76,6 +79,11 @@ static void frame_parse_l4(const uint8_t *frame, size_t size, struct frame_info 
 		if (avail < FRAME_UDP_HLEN)
 			return;
 		hlen = FRAME_UDP_HLEN;
+	} else if (fi->l3_proto == FRAME_IPPROTO_ICMP || fi->l3_proto == FRAME_IPPROTO_ICMPV6) {
+		/* type, code, checksum, and 4 bytes: what the port guards read */
+		if (avail < FRAME_ICMP_HLEN)
+			return;
+		hlen = FRAME_ICMP_HLEN;
 	} else {
 		return;
 	}

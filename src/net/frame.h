@@ -34,7 +34,8 @@ enum frame_error {
  * @l3_off:     start of the L3 header (after the tags)
  * @l3_proto:   IP protocol (6 TCP, 17 UDP...) if IPv4/IPv6 was parsed, else 0
  * @l4_off:     start of the L4 header, 0 if not found
- * @l4_hlen:    L4 header length (TCP data offset * 4, 8 for UDP), 0 if not found
+ * @l4_hlen:    L4 header length (TCP data offset * 4, 8 for UDP, 8 for ICMP and
+ *              ICMPv6: the fixed part), 0 if not found
  * @is_ipv4/@is_ipv6: the L3 header is complete and well formed
  */
 struct frame_info {

@@ -39,7 +39,8 @@ const struct port_ops *const *port_ops_all(void)
  * its own keys. @opts keys are consumed (kv_get marks them used).
  */
 static int port_parse_generic(struct kv_list *opts, const struct port_ops **ops,
-			      struct vlan_cfg *vlan, uint32_t *mtu, char *err, size_t errsz)
+			      struct vlan_cfg *vlan, uint32_t *mtu, struct port_guard *guard,
+			      char *err, size_t errsz)
 {
 	const char *type = kv_get(opts, "type");
 	uint64_t m = *mtu;
@@ -57,7 +58,42 @@ static int port_parse_generic(struct kv_list *opts, const struct port_ops **ops,
 	if (!kv_get_u64(opts, "mtu", 68, PORT_MTU_MAX, &m, err, errsz))
 		return -EINVAL;
 	*mtu = (uint32_t)m;
+	if (!guard_parse(guard, opts, (*ops)->vm_facing && vlan->mode != VLAN_MODE_TRUNK, err,
+			 errsz))
+		return -EINVAL;
 	return 0;
+}
+
+/* Keys parsed here for every type; the rest belong to the type. */
+static bool port_generic_key(const char *k)
+{
+	static const char *const keys[] = {
+		"type",
+		"vlan_mode",
+		"tag",
+		"trunks",
+		"mtu",
+		"mac_spoof_guard",
+		"ip_guard",
+		"dhcp_guard",
+		"router_guard",
+		"protected",
+		"mac",
+		"ip",
+		"storm_bcast_pps",
+		"storm_mcast_pps",
+		"storm_unknown_pps",
+		"ingress_kbps",
+		"ingress_pps",
+		"ingress_burst_kb",
+		"mac_limit",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		if (!strcmp(k, keys[i]))
+			return true;
+	}
+	return false;
 }
 
 static int port_check_unused(const struct kv_list *opts, const char *type, char *err, size_t errsz)
@@ -76,11 +112,12 @@ int port_validate(const struct kv_list *opts_in, char *err, size_t errsz)
 	struct kv_list opts = *opts_in;
 	const struct port_ops *ops;
 	struct vlan_cfg vlan;
+	struct port_guard guard;
 	uint32_t mtu = PORT_MTU_DEFAULT;
 	int rc;
 
 	opts.used = 0;
-	rc = port_parse_generic(&opts, &ops, &vlan, &mtu, err, errsz);
+	rc = port_parse_generic(&opts, &ops, &vlan, &mtu, &guard, err, errsz);
 	if (rc)
 		return rc;
 	if (ops->validate) {
@@ -115,7 +152,7 @@ struct port *port_create(struct dp *dp, const char *name, const struct kv_list *
 	p->opts.used = 0;
 	p->mtu = PORT_MTU_DEFAULT;
 	p->state = PORT_DOWN;
-	port_parse_generic(&p->opts, &p->ops, &p->vlan, &p->mtu, err, errsz);
+	port_parse_generic(&p->opts, &p->ops, &p->vlan, &p->mtu, &p->guard, err, errsz);
 	if (!kv_get(&p->opts, "type"))
 		kv_set(&p->opts, "type", p->ops->type);
 	rc = p->ops->open(p, &p->opts, err, errsz);
@@ -139,6 +176,7 @@ int port_set(struct port *p, const struct kv_list *changes, char *err, size_t er
 	struct kv_list merged = p->opts, typed = { 0 };
 	const struct port_ops *ops;
 	struct vlan_cfg vlan;
+	struct port_guard guard;
 	uint32_t mtu = PORT_MTU_DEFAULT;
 	bool type_specific = false;
 	int rc;
@@ -177,12 +215,11 @@ int port_set(struct port *p, const struct kv_list *changes, char *err, size_t er
 	if (rc)
 		return rc;
 	merged.used = 0;
-	port_parse_generic(&merged, &ops, &vlan, &mtu, err, errsz);
+	port_parse_generic(&merged, &ops, &vlan, &mtu, &guard, err, errsz);
 	for (unsigned i = 0; i < changes->n; i++) {
 		const char *k = changes->kv[i].key;
 
-		if (strcmp(k, "type") && strcmp(k, "vlan_mode") && strcmp(k, "tag") &&
-		    strcmp(k, "trunks") && strcmp(k, "mtu")) {
+		if (!port_generic_key(k)) {
 			type_specific = true;
 			kv_set(&typed, k, changes->kv[i].val);
 		}
@@ -199,6 +236,14 @@ int port_set(struct port *p, const struct kv_list *changes, char *err, size_t er
 	}
 	p->vlan = vlan;
 	p->mtu = mtu;
+	/* keep the learned state (sticky MAC, snooped address) unless its setting changed */
+	if (guard.n_macs == 0 && p->guard.sticky_set && guard.mac_spoof) {
+		memcpy(guard.macs[0], p->guard.macs[0], sizeof(guard.macs[0]));
+		guard.n_macs = 1;
+		guard.sticky_set = true;
+	}
+	guard.snoop4 = p->guard.snoop4;
+	p->guard = guard;
 	merged.used = 0;
 	p->opts = merged;
 	return 0;

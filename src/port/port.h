@@ -30,17 +30,18 @@
 #include "../base/kv.h"
 #include "../base/pkt.h"
 #include "../net/vlan.h"
+#include "guard.h"
 
-#define PORT_NAME_MAX 32      /* bytes in a port name, including NUL */
+#define PORT_NAME_MAX 32 /* bytes in a port name, including NUL */
 #define PORT_MTU_DEFAULT 1500 /* L3 MTU; frames may be this + 14 + tags */
 #define PORT_MTU_MAX 65535
 
 /* Offloads a port can take on transmit; the switch completes the rest in software. */
-#define PORT_CAP_CSUM (1u << 0)    /* frames with NEEDS_CSUM */
-#define PORT_CAP_TSO4 (1u << 1)    /* GSO_TCPV4 super-frames */
-#define PORT_CAP_TSO6 (1u << 2)    /* GSO_TCPV6 super-frames */
+#define PORT_CAP_CSUM (1u << 0) /* frames with NEEDS_CSUM */
+#define PORT_CAP_TSO4 (1u << 1) /* GSO_TCPV4 super-frames */
+#define PORT_CAP_TSO6 (1u << 2) /* GSO_TCPV6 super-frames */
 #define PORT_CAP_TSO_ECN (1u << 3) /* GSO with the ECN bit */
-#define PORT_CAP_UFO (1u << 4)     /* GSO_UDP super-frames */
+#define PORT_CAP_UFO (1u << 4) /* GSO_UDP super-frames */
 
 enum port_state { PORT_DOWN, PORT_UP };
 
@@ -90,6 +91,8 @@ struct json_t;
  *            none can change). Return: 0 or -errno with @err set.
  * @info:     add type-specific status (ifname, state detail, features...)
  *            to the JSON object @obj for port/list. May be NULL.
+ * @vm_facing: the peer is a VM's own virtio driver (vhost-user, QEMU sockets):
+ *            port security guards default to on (guard.h)
  */
 struct port_ops {
 	const char *type;
@@ -102,6 +105,7 @@ struct port_ops {
 	unsigned (*tx_burst)(struct port *p, struct pkt **pkts, const uint16_t *tci, unsigned n);
 	int (*reconfigure)(struct port *p, struct kv_list *opts, char *err, size_t errsz);
 	void (*info)(struct port *p, struct json_t *obj);
+	bool vm_facing;
 };
 
 /**
@@ -119,6 +123,7 @@ struct port_ops {
  * @idx:      index in its switch
  * @input:    where received bursts go (set by the switch)
  * @input_arg: the switch
+ * @guard:    port security settings and state (guard.h)
  * @stats:    counters
  */
 struct port {
@@ -135,6 +140,7 @@ struct port {
 	uint16_t idx;
 	void (*input)(struct port *p, struct pkt **pkts, unsigned n);
 	void *input_arg;
+	struct port_guard guard;
 	struct port_stats stats;
 };
 

@@ -60,14 +60,32 @@ static void bridge_tracef(struct bridge_trace *tr, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool bridge_parse_opts(struct kv_list *opts, uint64_t *fdb_max, uint64_t *aging, char *err,
-			      size_t errsz)
+static bool bridge_any_bit(const struct vlan_cfg *c)
 {
-	const char *k;
+	for (size_t i = 0; i < ARRAY_SIZE(c->trunks); i++) {
+		if (c->trunks[i])
+			return true;
+	}
+	return false;
+}
+
+static bool bridge_parse_opts(struct kv_list *opts, uint64_t *fdb_max, uint64_t *aging,
+			      struct vlan_cfg *isolated, char *err, size_t errsz)
+{
+	const char *k, *iso;
 
 	if (!kv_get_u64(opts, "fdb_max", 1, FDB_MAX_MAX_ENTRIES, fdb_max, err, errsz) ||
 	    !kv_get_u64(opts, "aging", 1, FDB_AGING_MAX_S, aging, err, errsz))
 		return false;
+	iso = kv_get(opts, "isolated_vlans");
+	memset(isolated, 0, sizeof(*isolated));
+	if (iso && *iso && !vlan_cfg_parse(isolated, "trunk", NULL, iso, err, errsz)) {
+		char inner[200];
+
+		snprintf(inner, sizeof(inner), "%s", err);
+		snprintf(err, errsz, "isolated_vlans: %s", inner);
+		return false;
+	}
 	k = kv_first_unused(opts);
 	if (k) {
 		snprintf(err, errsz, "unknown switch option '%s'", k);
@@ -80,9 +98,10 @@ int bridge_validate(const struct kv_list *opts_in, char *err, size_t errsz)
 {
 	struct kv_list opts = *opts_in;
 	uint64_t fdb_max = FDB_DEFAULT_MAX_ENTRIES, aging = FDB_AGING_DEFAULT_S;
+	struct vlan_cfg iso;
 
 	opts.used = 0;
-	return bridge_parse_opts(&opts, &fdb_max, &aging, err, errsz) ? 0 : -EINVAL;
+	return bridge_parse_opts(&opts, &fdb_max, &aging, &iso, err, errsz) ? 0 : -EINVAL;
 }
 
 struct bridge *bridge_create(struct dp *dp, const char *name, const struct kv_list *opts_in,
@@ -90,6 +109,7 @@ struct bridge *bridge_create(struct dp *dp, const char *name, const struct kv_li
 {
 	struct kv_list opts = *opts_in;
 	uint64_t fdb_max = FDB_DEFAULT_MAX_ENTRIES, aging = FDB_AGING_DEFAULT_S;
+	struct vlan_cfg iso;
 	struct bridge *br;
 
 	if (!*name || strlen(name) >= BRIDGE_NAME_MAX) {
@@ -97,7 +117,7 @@ struct bridge *bridge_create(struct dp *dp, const char *name, const struct kv_li
 		return NULL;
 	}
 	opts.used = 0;
-	if (!bridge_parse_opts(&opts, &fdb_max, &aging, err, errsz))
+	if (!bridge_parse_opts(&opts, &fdb_max, &aging, &iso, err, errsz))
 		return NULL;
 	br = calloc(1, sizeof(*br));
 	if (!br) {
@@ -112,6 +132,8 @@ struct bridge *bridge_create(struct dp *dp, const char *name, const struct kv_li
 		return NULL;
 	}
 	strcpy(br->name, name);
+	br->isolated = iso;
+	br->any_isolated = bridge_any_bit(&iso);
 	br->dp = dp;
 	br->opts = opts;
 	br->opts.used = 0;
@@ -132,6 +154,7 @@ int bridge_set(struct bridge *br, const struct kv_list *changes, char *err, size
 {
 	struct kv_list merged = br->opts;
 	uint64_t fdb_max = FDB_DEFAULT_MAX_ENTRIES, aging = FDB_AGING_DEFAULT_S;
+	struct vlan_cfg iso;
 
 	for (unsigned i = 0; i < changes->n; i++) {
 		if (!strcmp(changes->kv[i].key, "fdb_max")) {
@@ -144,9 +167,11 @@ int bridge_set(struct bridge *br, const struct kv_list *changes, char *err, size
 		}
 	}
 	merged.used = 0;
-	if (!bridge_parse_opts(&merged, &fdb_max, &aging, err, errsz))
+	if (!bridge_parse_opts(&merged, &fdb_max, &aging, &iso, err, errsz))
 		return -EINVAL;
 	fdb_set_aging(br->fdb, (uint32_t)aging);
+	br->isolated = iso;
+	br->any_isolated = bridge_any_bit(&iso);
 	merged.used = 0;
 	br->opts = merged;
 	return 0;
@@ -291,6 +316,11 @@ static enum drop_reason bridge_ingress(struct port *in, struct pkt *pk, struct b
 		vid = VLAN_VID_MASK; /* a non-802.1Q outer tag is never a priority tag */
 	if (!vlan_ingress(&in->vlan, tagged, vid, fi.n_tags > 1, &vlan, &why))
 		return why;
+	why = guard_ingress(&in->guard, pk->data, pk->size, &fi, in->dp->now_ns);
+	if (why != N_DROP) {
+		bridge_tracef(tr, "guard: port %s: %s", in->name, drop_name(why));
+		return why;
+	}
 	pk->vlan = vlan;
 	pk->pcp = tagged ? (uint8_t)(fi.tci[0] >> 13) : 0;
 	if (is8021q) {
@@ -311,14 +341,46 @@ static enum drop_reason bridge_ingress(struct port *in, struct pkt *pk, struct b
 	return N_DROP;
 }
 
-/* Where does an accepted frame go? Learns (unless tracing) and looks up. */
+/* mac_limit: may @in learn one more address? */
+static bool bridge_mac_limit_ok(struct bridge *br, struct port *in, const uint8_t *src,
+				uint16_t vlan)
+{
+	if (!in->guard.mac_limit || fdb_port_count(br->fdb, in->idx) < in->guard.mac_limit)
+		return true;
+	return fdb_lookup(br->fdb, vlan, src) == in->idx;
+}
+
+/* Storm control on a frame about to be flooded. Return: N_DROP or the reason. */
+static enum drop_reason bridge_storm(struct port *in, const uint8_t *dst, struct bridge_trace *tr)
+{
+	enum guard_flood_kind kind = eth_is_broadcast(dst)   ? GUARD_BCAST
+				     : eth_is_multicast(dst) ? GUARD_MCAST
+							     : GUARD_UNKNOWN;
+	enum drop_reason why;
+
+	if (tr)
+		return N_DROP; /* tracing takes no tokens */
+	why = guard_flood(&in->guard, kind, in->dp->now_ns);
+	return why;
+}
+
+/*
+ * Where does an accepted frame go? Learns (unless tracing) and looks up.
+ * Return: a port index, BRIDGE_DST_FLOOD, or BRIDGE_DST_DROP with *@why set.
+ */
 static uint16_t bridge_lookup(struct bridge *br, struct port *in, struct pkt *pk,
-			      struct bridge_trace *tr)
+			      struct bridge_trace *tr, enum drop_reason *why)
 {
 	const struct eth_hdr *eh = (const struct eth_hdr *)pk->data;
 	char s[18];
 	uint16_t out;
 
+	if (!bridge_mac_limit_ok(br, in, eh->src, pk->vlan)) {
+		bridge_tracef(tr, "guard: port %s has %u learned MACs (mac_limit): drop", in->name,
+			      in->guard.mac_limit);
+		*why = DROP_MAC_LIMIT;
+		return BRIDGE_DST_DROP;
+	}
 	if (!tr) {
 		fdb_learn(br->fdb, pk->vlan, eh->src, in->idx, br->dp->now_ns);
 	} else {
@@ -338,17 +400,29 @@ static uint16_t bridge_lookup(struct bridge *br, struct port *in, struct pkt *pk
 	if (eth_is_multicast(eh->dst)) {
 		bridge_tracef(tr, "lookup: %s is %s: flood in VLAN %u", eth_mac_format(eh->dst, s),
 			      eth_is_broadcast(eh->dst) ? "broadcast" : "multicast", pk->vlan);
-		return BRIDGE_DST_FLOOD;
+		*why = bridge_storm(in, eh->dst, tr);
+		return *why == N_DROP ? BRIDGE_DST_FLOOD : BRIDGE_DST_DROP;
 	}
 	out = fdb_lookup(br->fdb, pk->vlan, eh->dst);
 	if (out == FDB_PORT_NONE || out >= BRIDGE_MAX_PORTS || !br->ports[out]) {
 		bridge_tracef(tr, "lookup: %s VLAN %u unknown: flood in VLAN %u",
 			      eth_mac_format(eh->dst, s), pk->vlan, pk->vlan);
-		return BRIDGE_DST_FLOOD;
+		*why = bridge_storm(in, eh->dst, tr);
+		return *why == N_DROP ? BRIDGE_DST_FLOOD : BRIDGE_DST_DROP;
 	}
 	bridge_tracef(tr, "lookup: %s VLAN %u -> port %s", eth_mac_format(eh->dst, s), pk->vlan,
 		      br->ports[out]->name);
 	return out;
+}
+
+/* Protected ports, and access ports within an isolated VLAN, do not talk to each other. */
+static inline bool bridge_protected(const struct bridge *br, const struct port *in,
+				    const struct port *o, uint16_t vlan)
+{
+	if (in->guard.protect && o->guard.protect)
+		return true;
+	return br->any_isolated && in->vlan.mode == VLAN_MODE_ACCESS &&
+	       o->vlan.mode == VLAN_MODE_ACCESS && vlan_member(&br->isolated, vlan);
 }
 
 static inline uint16_t bridge_egress_tci(const struct port *o, const struct pkt *pk)
@@ -426,6 +500,13 @@ static void bridge_output(struct bridge *br, struct port *in, struct port *o, st
 			port_count_drop(o, DROP_VLAN_NOT_ALLOWED, 1);
 			continue;
 		}
+		if (bridge_protected(br, in, o, pk->vlan)) {
+			if (dst[i] == o->idx)
+				port_count_drop(in, DROP_PROTECTED, 1);
+			continue;
+		}
+		if (o->guard.ip)
+			guard_snoop_egress(&o->guard, pk->data, pk->size);
 		if (!pkt_is_gso(pk) && pk->size > o->mtu + ETH_HLEN) {
 			port_count_drop(o, DROP_OVERSIZE, 1);
 			continue;
@@ -471,10 +552,16 @@ void bridge_input(struct port *in, struct pkt **pkts, unsigned n)
 			dst[i] = BRIDGE_DST_DROP;
 			continue;
 		}
+		dst[i] = bridge_lookup(br, in, pk, NULL, &why);
+		if (dst[i] == BRIDGE_DST_DROP) {
+			port_count_drop(in, why, 1);
+			log_ratelimited(LOG_LVL_INFO, "switch %s: port %s: dropped a frame: %s",
+					br->name, in->name, drop_name(why));
+			continue;
+		}
 		in->stats.rx_packets++;
 		in->stats.rx_bytes += pk->size;
 		in->stats.rx_gso += pkt_is_gso(pk);
-		dst[i] = bridge_lookup(br, in, pk, NULL);
 		if (dst[i] == in->idx) {
 			port_count_drop(in, DROP_LOOPBACK, 1);
 			dst[i] = BRIDGE_DST_DROP;
@@ -538,7 +625,13 @@ void bridge_trace(struct bridge *br, struct port *in, const uint8_t *frame, size
 		bridge_tracef(tr, "drop: %s", drop_name(why));
 		goto out;
 	}
-	dst = bridge_lookup(br, in, pk, tr);
+	dst = bridge_lookup(br, in, pk, tr, &why);
+	if (dst == BRIDGE_DST_DROP) {
+		tr->dropped = true;
+		snprintf(tr->drop_reason, sizeof(tr->drop_reason), "%s", drop_name(why));
+		bridge_tracef(tr, "drop: %s", drop_name(why));
+		goto out;
+	}
 	if (dst == in->idx) {
 		tr->dropped = true;
 		snprintf(tr->drop_reason, sizeof(tr->drop_reason), "%s", drop_name(DROP_LOOPBACK));
@@ -558,6 +651,11 @@ void bridge_trace(struct bridge *br, struct port *in, const uint8_t *frame, size
 		}
 		if (o->state != PORT_UP) {
 			bridge_tracef(tr, "output: port %s is down: skip", o->name);
+			continue;
+		}
+		if (bridge_protected(br, in, o, pk->vlan)) {
+			bridge_tracef(tr, "output: port %s: protected/isolated from %s: skip",
+				      o->name, in->name);
 			continue;
 		}
 		tci = bridge_egress_tci(o, pk);

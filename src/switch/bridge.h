@@ -34,6 +34,8 @@
  * @n_ports: ports in use (slots may be sparse: iterate to BRIDGE_MAX_PORTS
  *           or use bridge_port_next())
  * @fdb:     the MAC table; port numbers in it are port indices
+ * @isolated: VLANs where access ports cannot reach each other (private-VLAN
+ *           "isolated"); trunk-like ports there stay promiscuous
  * @drops:   drops not attributable to one port (rare)
  */
 struct bridge {
@@ -43,11 +45,14 @@ struct bridge {
 	struct port *ports[BRIDGE_MAX_PORTS];
 	unsigned n_ports;
 	struct fdb *fdb;
+	struct vlan_cfg isolated;
+	bool any_isolated;
 	uint64_t drops[N_DROP];
 };
 
 /**
- * bridge_validate() - check switch options (fdb_max=1..1000000, aging=1..1000000 s)
+ * bridge_validate() - check switch options (fdb_max=1..1000000, aging=1..1000000 s,
+ * isolated_vlans=LIST)
  * Return: 0 or -EINVAL with @err set.
  */
 int bridge_validate(const struct kv_list *opts, char *err, size_t errsz);
