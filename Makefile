@@ -9,8 +9,9 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissi
            -Wno-missing-field-initializers
 HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE -fno-strict-aliasing
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) -MMD -MP
-LDFLAGS += -pie -Wl,-z,relro,-z,now
+# override: `make CFLAGS=...` (the asan target) replaces the optimisation flags, never these
+override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) -MMD -MP
+override LDFLAGS += -pie -Wl,-z,relro,-z,now
 LDLIBS   = -ljansson -lpthread
 
 # Layers, lowest first. Every .c under them goes into libvnet.a.

@@ -12,6 +12,7 @@
 int evloop_init(struct evloop *loop)
 {
 	loop->stop = false;
+	loop->clock = NULL;
 	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
 	return loop->epfd < 0 ? -errno : 0;
 }
@@ -50,6 +51,8 @@ int evloop_run_once(struct evloop *loop, int timeout_ms)
 
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
+	if (loop->clock)
+		*loop->clock = now_ns();
 	for (int i = 0; i < n; i++) {
 		struct ev_source *src = evs[i].data.ptr;
 

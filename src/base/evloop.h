@@ -29,9 +29,17 @@ struct ev_source {
 	void *arg;
 };
 
+/**
+ * struct evloop - one thread's loop
+ * @epfd:  the epoll instance
+ * @stop:  evloop_run() returns when set
+ * @clock: if set, refreshed with now_ns() each time epoll_wait() returns, so
+ *         callbacks share one cheap timestamp (struct dp's now_ns)
+ */
 struct evloop {
 	int epfd;
 	bool stop;
+	uint64_t *clock;
 };
 
 /** evloop_init() - create the epoll instance. Return: 0 or -errno */
