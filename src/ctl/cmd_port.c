@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* cmd_port.c - port/add, port/del, port/set, port/list. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "../base/util.h"
 #include "../net/vlan.h"
 #include "../port/port.h"
+#include "../net/eth.h"
 #include "../switch/bridge.h"
 #include "cmd_table.h"
 #include "config.h"
@@ -140,6 +142,25 @@ static const char *cmd_port_type(const struct kv_list *opts)
 	return "tap";
 }
 
+/* The port's guards as in effect (defaults included) and what they learned. */
+static json_t *cmd_port_guard_json(const struct port_guard *g)
+{
+	json_t *o = json_pack("{s:b, s:b, s:b, s:b, s:b, s:I}", "mac_spoof_guard", g->mac_spoof,
+			      "ip_guard", g->ip, "dhcp_guard", g->dhcp, "router_guard", g->router,
+			      "protected", g->protect, "mac_limit", (json_int_t)g->mac_limit);
+	json_t *macs = json_array();
+	char buf[INET6_ADDRSTRLEN];
+
+	for (unsigned i = 0; i < g->n_macs; i++)
+		json_array_append_new(macs, json_string(eth_mac_format(g->macs[i], buf)));
+	json_object_set_new(o, "allowed_macs", macs);
+	json_object_set_new(o, "sticky_mac", json_boolean(g->sticky_set));
+	if (g->snoop4.s_addr)
+		json_object_set_new(o, "dhcp_snooped_ip",
+				    json_string(inet_ntop(AF_INET, &g->snoop4, buf, sizeof(buf))));
+	return o;
+}
+
 static json_t *cmd_port_json(const struct bridge *br, struct port *p)
 {
 	json_t *info = json_object();
@@ -155,6 +176,7 @@ static json_t *cmd_port_json(const struct bridge *br, struct port *p)
 		p->vlan.tag ? json_integer(p->vlan.tag) : json_null(), "mtu", (json_int_t)p->mtu,
 		"trunks", cmd_port_trunks_json(&p->vlan), "options", config_kv_to_json(&p->opts));
 	json_object_set_new(o, "info", info);
+	json_object_set_new(o, "security", cmd_port_guard_json(&p->guard));
 	return o;
 }
 
