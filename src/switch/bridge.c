@@ -46,10 +46,17 @@
 #define BRIDGE_DST_DROP 0xffff
 #define BRIDGE_GSO_MAX_SEGS 64 /* segments per super-frame; more is a gso_failed drop */
 
-static void bridge_tracef(struct bridge_trace *tr, const char *fmt, ...)
+static void bridge_tracef_(struct bridge_trace *tr, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static void bridge_tracef(struct bridge_trace *tr, const char *fmt, ...)
+/* Arguments are evaluated only when tracing: formatting MACs costs more than forwarding. */
+#define bridge_tracef(tr, ...)                                                                     \
+	do {                                                                                       \
+		if (unlikely(tr))                                                                  \
+			bridge_tracef_(tr, __VA_ARGS__);                                           \
+	} while (0)
+
+static void bridge_tracef_(struct bridge_trace *tr, const char *fmt, ...)
 {
 	va_list ap;
 
