@@ -10,12 +10,14 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissi
 HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE -fno-strict-aliasing
 CFLAGS  ?= -O2 -g
 # override: `make CFLAGS=...` (the asan target) replaces the optimisation flags, never these
-override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) -MMD -MP
+override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(SLIRP_CFLAGS) -MMD -MP
 override LDFLAGS += -pie -Wl,-z,relro,-z,now
-LDLIBS   = -ljansson -lpthread
+SLIRP_CFLAGS := $(shell pkg-config --cflags slirp 2>/dev/null)
+SLIRP_LIBS   := $(shell pkg-config --libs slirp 2>/dev/null || echo -lslirp)
+LDLIBS   = -ljansson $(SLIRP_LIBS) -lpthread
 
 # Layers, lowest first. Every .c under them goes into libvnet.a.
-LIB_DIRS   = src/base src/net src/port src/switch src/ctl
+LIB_DIRS   = src/base src/net src/port src/switch src/svc src/ctl
 LIB_SRCS   = $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJS   = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 VNETD_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/daemon/*.c))
@@ -74,7 +76,7 @@ asan:
 
 # libFuzzer targets (clang), one per parser of untrusted input; corpora in tests/fuzz/corpus/NAME.
 FUZZ_CC      = clang
-FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE $(SLIRP_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BINS    = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 fuzz-build: $(FUZZ_BINS)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)

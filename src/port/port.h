@@ -91,6 +91,8 @@ struct json_t;
  *            none can change). Return: 0 or -errno with @err set.
  * @info:     add type-specific status (ifname, state detail, features...)
  *            to the JSON object @obj for port/list. May be NULL.
+ * @tick:     called about once a second from the daemon's timer, for
+ *            housekeeping a type cannot get from its fds (NULL = none)
  * @vm_facing: the peer is a VM's own virtio driver (vhost-user, QEMU sockets):
  *            port security guards default to on (guard.h)
  */
@@ -105,6 +107,7 @@ struct port_ops {
 	unsigned (*tx_burst)(struct port *p, struct pkt **pkts, const uint16_t *tci, unsigned n);
 	int (*reconfigure)(struct port *p, struct kv_list *opts, char *err, size_t errsz);
 	void (*info)(struct port *p, struct json_t *obj);
+	void (*tick)(struct port *p);
 	bool vm_facing;
 };
 

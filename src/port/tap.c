@@ -405,15 +405,36 @@ static void tap_close(struct port *p)
 	p->priv = NULL;
 }
 
+/*
+ * Netdev side: is the interface still there? A pending socket error (ENETDOWN
+ * when it is set down) is read and cleared here; only a vanished ifindex means
+ * the port is gone.
+ */
+static bool tap_netdev_alive(struct tap *t)
+{
+	char name[IF_NAMESIZE];
+	int soerr = 0;
+	socklen_t len = sizeof(soerr);
+
+	getsockopt(t->ev.fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+	if (soerr)
+		debug("%s: %s", t->ifname, strerror(soerr));
+	return if_indextoname(t->ifindex, name) != NULL;
+}
+
 static void tap_event(struct ev_source *src, uint32_t events)
 {
 	struct port *p = src->arg;
 	struct tap *t = p->priv;
 
 	if (events & (EPOLLERR | EPOLLHUP)) {
-		port_set_down(p, "tap device %s went away", t->ifname);
-		tap_detach(p, t);
-		return;
+		if (!t->netdev_side || !tap_netdev_alive(t)) {
+			port_set_down(p, "%s %s went away",
+				      t->netdev_side ? "interface" : "tap device", t->ifname);
+			tap_detach(p, t);
+			return;
+		}
+		/* the interface went down (or came up): frames flow again once it is up */
 	}
 	port_poll(p, TAP_POLL_BUDGET);
 }
@@ -469,7 +490,7 @@ static unsigned tap_rx_burst_packet(struct port *p, struct tap *t, struct pkt **
 	if (r < 0) {
 		if (errno != EAGAIN && errno != EINTR) {
 			t->rx_errors++;
-			if (errno == ENETDOWN || errno == ENODEV || errno == ENXIO) {
+			if (errno != ENETDOWN && !tap_netdev_alive(t)) {
 				port_set_down(p, "interface %s went away", t->ifname);
 				tap_detach(p, t);
 			}
@@ -487,6 +508,22 @@ static unsigned tap_rx_burst_packet(struct port *p, struct tap *t, struct pkt **
 		pkt_free(p->dp->pool, bufs[i]);
 	}
 	return got;
+}
+
+/*
+ * Count a frame the device refused. An interface that is administratively
+ * down (EIO from a tap, ENETDOWN from a packet socket) is not an error: the
+ * peer has not brought its side up yet.
+ */
+static void tap_tx_failed(struct port *p, struct tap *t, int e, const char *what)
+{
+	if (e == EIO || e == ENETDOWN) {
+		port_count_drop(p, DROP_PORT_DOWN, 1);
+		return;
+	}
+	t->tx_errors++;
+	port_count_drop(p, e == EAGAIN || e == ENOBUFS ? DROP_TX_FULL : DROP_TX_ERROR, 1);
+	log_ratelimited(LOG_LVL_WARN, "port %s: %s: %s", p->name, what, strerror(e));
 }
 
 /* netdev side: one sendmmsg() for the whole burst */
@@ -519,13 +556,7 @@ static unsigned tap_tx_burst_packet(struct port *p, struct tap *t, struct pkt **
 		}
 		if ((unsigned)r < m) {
 			/* the first unsent frame failed (or the queue is full): drop it, go on */
-			t->tx_errors++;
-			port_count_drop(p,
-					errno == EAGAIN || errno == ENOBUFS ? DROP_TX_FULL
-									    : DROP_TX_ERROR,
-					1);
-			log_ratelimited(LOG_LVL_WARN, "port %s: send: %s", p->name,
-					strerror(errno));
+			tap_tx_failed(p, t, errno, "send");
 			r++;
 		}
 		done += (unsigned)r;
@@ -560,7 +591,7 @@ static unsigned tap_rx_burst(struct port *p, struct pkt **pkts, unsigned n)
 			pkt_free(p->dp->pool, pk);
 			if (r < 0 && errno != EAGAIN && errno != EINTR) {
 				t->rx_errors++;
-				if (errno == EBADFD || errno == EIO || errno == ENODEV) {
+				if (errno == EBADFD || errno == ENODEV) {
 					port_set_down(p, "tap device %s went away", t->ifname);
 					tap_detach(p, t);
 				}
@@ -595,10 +626,7 @@ static unsigned tap_tx_burst(struct port *p, struct pkt **pkts, const uint16_t *
 		ssize_t r = writev(t->ev.fd, iov, (int)niov);
 
 		if (r < 0) {
-			t->tx_errors++;
-			port_count_drop(p, errno == EAGAIN ? DROP_TX_FULL : DROP_TX_ERROR, 1);
-			log_ratelimited(LOG_LVL_WARN, "port %s: write: %s", p->name,
-					strerror(errno));
+			tap_tx_failed(p, t, errno, "write");
 			continue;
 		}
 		sent++;
@@ -607,6 +635,23 @@ static unsigned tap_tx_burst(struct port *p, struct pkt **pkts, const uint16_t *
 		p->stats.tx_gso += pkt_is_gso(pkts[i]);
 	}
 	return sent;
+}
+
+/*
+ * A packet socket hears nothing when an interface that is already down is
+ * deleted, so the netdev side checks once a second that it still exists.
+ */
+static void tap_tick(struct port *p)
+{
+	struct tap *t = p->priv;
+	char name[IF_NAMESIZE];
+
+	if (!t || !t->netdev_side || t->ev.fd < 0)
+		return;
+	if (!if_indextoname(t->ifindex, name)) {
+		port_set_down(p, "interface %s went away", t->ifname);
+		tap_detach(p, t);
+	}
 }
 
 static void tap_info(struct port *p, struct json_t *obj)
@@ -634,6 +679,7 @@ const struct port_ops tap_port_ops = {
 	.rx_burst = tap_rx_burst,
 	.tx_burst = tap_tx_burst,
 	.info = tap_info,
+	.tick = tap_tick,
 };
 
 const struct port_ops internal_port_ops = {

@@ -280,6 +280,10 @@ int bridge_fdb_add(struct bridge *br, uint16_t vlan, const uint8_t mac[static 6]
 void bridge_age(struct bridge *br, uint64_t now_ns)
 {
 	fdb_age(br->fdb, now_ns);
+	for (struct port *p = bridge_port_next(br, NULL); p; p = bridge_port_next(br, p)) {
+		if (p->ops->tick)
+			p->ops->tick(p);
+	}
 }
 
 /*

@@ -118,7 +118,7 @@ struct bridge_trace {
 void bridge_trace(struct bridge *br, struct port *in, const uint8_t *frame, size_t size,
 		  struct bridge_trace *tr);
 
-/** bridge_age() - run MAC aging (called from the daemon's timer). */
+/** bridge_age() - run MAC aging and the ports' ->tick (called from the daemon's 1 s timer). */
 void bridge_age(struct bridge *br, uint64_t now_ns);
 
 #endif /* VNET_BRIDGE_H */

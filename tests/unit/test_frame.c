@@ -283,7 +283,19 @@ static void test_udp_icmp(void **state)
 	t_payload(&f, 8);
 	assert_int_equal(frame_parse(f.b, f.size, &fi), FRAME_OK);
 	assert_int_equal(fi.l3_proto, 1);
-	assert_int_equal(fi.l4_off, 0);
+	/* ICMP's fixed 8-byte header is located for the port guards */
+	assert_int_equal(fi.l4_off, 34);
+	assert_int_equal(fi.l4_hlen, 8);
+	/* but a checksum offload on it is never accepted */
+	{
+		struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+					     .csum_start = 34,
+					     .csum_offset = 2 };
+
+		assert_false(frame_check_vnet(&vh, f.b, f.size, &fi));
+	}
+	assert_int_equal(frame_parse(f.b, f.size - 1, &fi), FRAME_OK);
+	assert_int_equal(fi.l4_hlen, 0);
 }
 
 static void test_ipv6(void **state)
