@@ -51,11 +51,12 @@ static uint64_t cmd_stats_sum(const uint64_t drops[N_DROP])
 	return s;
 }
 
-static json_t *cmd_stats_port_json(const struct port *p)
+static json_t *cmd_stats_port_json(struct port *p)
 {
 	const struct port_stats *s = &p->stats;
+	json_t *o, *info;
 
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "name", p->name,
+	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "name", p->name,
 			 "rx_packets", (json_int_t)s->rx_packets, "tx_packets",
 			 (json_int_t)s->tx_packets, "rx_bytes", (json_int_t)s->rx_bytes, "tx_bytes",
 			 (json_int_t)s->tx_bytes, "rx_gso", (json_int_t)s->rx_gso, "tx_gso",
@@ -63,6 +64,14 @@ static json_t *cmd_stats_port_json(const struct port *p)
 			 "csum_completed", (json_int_t)s->csum_completed, "drops_total",
 			 (json_int_t)cmd_stats_sum(s->drops), "drops",
 			 cmd_stats_drops_json(s->drops));
+	/* the type's own counters: per-queue counters and features of vhost-user, VTEP counters... */
+	if (o && p->ops->info) {
+		info = json_object();
+		p->ops->info(p, info);
+		json_object_set_new(o, "type", json_string(p->ops->type));
+		json_object_set_new(o, "info", info);
+	}
+	return o;
 }
 
 static void cmd_stats_port_row(struct cmd_tab *tab, const struct port *p)

@@ -226,7 +226,7 @@ int bridge_port_add(struct bridge *br, const char *name, const struct kv_list *o
 	p->input = bridge_input;
 	p->input_arg = br;
 	br->ports[idx] = p;
-	br->n_ports++;
+	br->dense[br->n_ports++] = p;
 	info("switch %s: port %s added (%s)", br->name, name, p->ops->type);
 	return 0;
 }
@@ -239,7 +239,12 @@ int bridge_port_del(struct bridge *br, const char *name)
 		return -ENOENT;
 	fdb_flush(br->fdb, p->idx, true);
 	br->ports[p->idx] = NULL;
-	br->n_ports--;
+	for (unsigned i = 0; i < br->n_ports; i++) {
+		if (br->dense[i] == p) {
+			br->dense[i] = br->dense[--br->n_ports];
+			break;
+		}
+	}
 	port_destroy(p);
 	info("switch %s: port %s deleted", br->name, name);
 	return 0;
@@ -585,10 +590,9 @@ void bridge_input(struct port *in, struct pkt **pkts, unsigned n)
 	/* Pass two: one burst per output port. */
 	if (n_ok) {
 		if (flood) {
-			for (struct port *o = bridge_port_next(br, NULL); o;
-			     o = bridge_port_next(br, o)) {
-				if (o != in)
-					bridge_output(br, in, o, pkts, dst, n);
+			for (unsigned i = 0; i < br->n_ports; i++) {
+				if (br->dense[i] != in)
+					bridge_output(br, in, br->dense[i], pkts, dst, n);
 			}
 		} else {
 			/* unicast only: visit each distinct destination once */

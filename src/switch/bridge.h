@@ -33,6 +33,8 @@
  * @ports:   ports by index; NULL slots are free
  * @n_ports: ports in use (slots may be sparse: iterate to BRIDGE_MAX_PORTS
  *           or use bridge_port_next())
+ * @dense:   the ports in use, packed (first @n_ports entries), for flooding
+ *           without scanning empty slots
  * @fdb:     the MAC table; port numbers in it are port indices
  * @isolated: VLANs where access ports cannot reach each other (private-VLAN
  *           "isolated"); trunk-like ports there stay promiscuous
@@ -44,6 +46,7 @@ struct bridge {
 	struct kv_list opts;
 	struct port *ports[BRIDGE_MAX_PORTS];
 	unsigned n_ports;
+	struct port *dense[BRIDGE_MAX_PORTS];
 	struct fdb *fdb;
 	struct vlan_cfg isolated;
 	bool any_isolated;
