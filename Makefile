@@ -87,7 +87,7 @@ fuzz: fuzz-build
 	for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
 		$$f -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; done
 
-bench: all tools
+bench: all $(BENCH_BINS)
 	BUILD=$(abspath $(BUILD)) bench/run.sh
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
