@@ -121,14 +121,14 @@ w4_vnetd() {
 
 # w4_setup_vnet - vnetd in each host: a tap for the VM and a vxlan port, VNI 5010 untagged
 w4_setup_vnet() {
-	local side ns vm ifn local remote d pid
+	local side ns vm ifn laddr raddr d pid
 	w4_hosts || return 1
 	W4_SW_PIDS=
 	for side in A B; do
 		if [ $side = A ]; then
-			ns=$W4_NS_HA vm=$W4_NS_VA ifn=$W4_IF_A local=$W4_UL_A remote=$W4_UL_B
+			ns=$W4_NS_HA vm=$W4_NS_VA ifn=$W4_IF_A laddr=$W4_UL_A raddr=$W4_UL_B
 		else
-			ns=$W4_NS_HB vm=$W4_NS_VB ifn=$W4_IF_B local=$W4_UL_B remote=$W4_UL_A
+			ns=$W4_NS_HB vm=$W4_NS_VB ifn=$W4_IF_B laddr=$W4_UL_B raddr=$W4_UL_A
 		fi
 		d="$BENCH_TMP/vnet-$side"
 		rm -rf "$d" && mkdir -p "$d" || return 1
@@ -138,7 +138,7 @@ w4_setup_vnet() {
 		"$BUILD/vnetctl" --socket "$d/vnetd.sock" switch/add sw0 &&
 			"$BUILD/vnetctl" --socket "$d/vnetd.sock" port/add sw0 vm type=tap ifname="$ifn" &&
 			"$BUILD/vnetctl" --socket "$d/vnetd.sock" port/add sw0 vx0 type=vxlan \
-				local="$local" vni=$W4_VNI remotes="$W4_VNI@$remote" || return 1
+				local="$laddr" vni=$W4_VNI remotes="$W4_VNI@$raddr" || return 1
 		bench_wait_path "/proc/$pid" 1 || return 1
 		ip netns exec "$ns" test -e "/sys/class/net/$ifn" || sleep 0.5
 		ip -n "$ns" link set "$ifn" netns "$vm" || return 1
@@ -148,23 +148,23 @@ w4_setup_vnet() {
 
 # w4_setup_kernel - in each host a vxlan device and a kernel bridge; the VM on a veth
 w4_setup_kernel() {
-	local side ns vm ifn local remote
+	local side ns vm ifn laddr raddr
 	w4_hosts || return 1
 	W4_SW_PIDS=
 	for side in A B; do
 		if [ $side = A ]; then
-			ns=$W4_NS_HA vm=$W4_NS_VA ifn=$W4_IF_A local=$W4_UL_A remote=$W4_UL_B
+			ns=$W4_NS_HA vm=$W4_NS_VA ifn=$W4_IF_A laddr=$W4_UL_A raddr=$W4_UL_B
 		else
-			ns=$W4_NS_HB vm=$W4_NS_VB ifn=$W4_IF_B local=$W4_UL_B remote=$W4_UL_A
+			ns=$W4_NS_HB vm=$W4_NS_VB ifn=$W4_IF_B laddr=$W4_UL_B raddr=$W4_UL_A
 		fi
-		ip -n "$ns" link add vx0 type vxlan id $W4_VNI local "$local" dstport 4789 dev ul &&
+		ip -n "$ns" link add vx0 type vxlan id $W4_VNI local "$laddr" dstport 4789 dev ul &&
 			ip -n "$ns" link add br0 type bridge stp_state 0 forward_delay 0 &&
 			ip -n "$ns" link set vx0 master br0 &&
 			ip link add "$ifn" netns "$vm" type veth peer name vm netns "$ns" &&
 			ip -n "$ns" link set vm master br0 up &&
 			ip -n "$ns" link set vx0 up &&
 			ip -n "$ns" link set br0 up &&
-			bridge -n "$ns" fdb append 00:00:00:00:00:00 dev vx0 dst "$remote" || return 1
+			bridge -n "$ns" fdb append 00:00:00:00:00:00 dev vx0 dst "$raddr" || return 1
 	done
 	w4_vm "$W4_NS_VA" "$W4_IF_A" "$W4_IP_A" && w4_vm "$W4_NS_VB" "$W4_IF_B" "$W4_IP_B"
 }
@@ -172,14 +172,14 @@ w4_setup_kernel() {
 # w4_setup_ovs - in each host a private OVS (netdev): br-int with the VM's tap and a
 # vxlan port, br-phy holding the underlay veth and the tunnel address
 w4_setup_ovs() {
-	local side ns vm ifn local remote d env vsctl pid
+	local side ns vm ifn laddr raddr d env vsctl pid
 	w4_hosts || return 1
 	W4_SW_PIDS=
 	for side in A B; do
 		if [ $side = A ]; then
-			ns=$W4_NS_HA vm=$W4_NS_VA ifn=$W4_IF_A local=$W4_UL_A remote=$W4_UL_B
+			ns=$W4_NS_HA vm=$W4_NS_VA ifn=$W4_IF_A laddr=$W4_UL_A raddr=$W4_UL_B
 		else
-			ns=$W4_NS_HB vm=$W4_NS_VB ifn=$W4_IF_B local=$W4_UL_B remote=$W4_UL_A
+			ns=$W4_NS_HB vm=$W4_NS_VB ifn=$W4_IF_B laddr=$W4_UL_B raddr=$W4_UL_A
 		fi
 		d="$BENCH_TMP/ovs-$side"
 		rm -rf "$d" && mkdir -p "$d" || return 1
@@ -209,9 +209,9 @@ w4_setup_ovs() {
 			$vsctl add-port br-phy ul &&
 			$vsctl add-br br-int -- set bridge br-int datapath_type=netdev &&
 			$vsctl add-port br-int vx0 -- set interface vx0 type=vxlan \
-				options:remote_ip="$remote" options:key=$W4_VNI &&
+				options:remote_ip="$raddr" options:key=$W4_VNI &&
 			$vsctl add-port br-int "$ifn" -- set interface "$ifn" type=tap || return 1
-		ip -n "$ns" addr add "$local/24" dev br-phy && ip -n "$ns" link set br-phy up || return 1
+		ip -n "$ns" addr add "$laddr/24" dev br-phy && ip -n "$ns" link set br-phy up || return 1
 		bench_wait_carrier "$ns" "$ifn" 10 || ip -n "$ns" link set "$ifn" up
 		ip -n "$ns" link set "$ifn" netns "$vm" || return 1
 	done
@@ -353,7 +353,7 @@ w4_fanout_one() {
 			copies=1
 		fi
 		frames=$((W4_FANOUT_RATE * W4_FANOUT_S))
-		u0=$(w1_udp_arrived_ns "$ns")
+		u0=$(w4_udp_arrived "$ns")
 		r0=$($ctl --json stats/show sw0 | jq '.ports[] | select(.name == "vm") | .rx_packets')
 		c0=$(bench_cpu_ns "$pid")
 		out=$(ip netns exec "$vm" "$BUILD/bench/pktgen" -i "$ifn" -d "$dst" -s 10.198.2.1 \
@@ -361,7 +361,7 @@ w4_fanout_one() {
 			-t $((W4_FANOUT_S + 10)) -m mmsg)
 		sleep 0.5
 		c1=$(bench_cpu_ns "$pid")
-		u1=$(w1_udp_arrived_ns "$ns")
+		u1=$(w4_udp_arrived "$ns")
 		r1=$($ctl --json stats/show sw0 | jq '.ports[] | select(.name == "vm") | .rx_packets')
 		# the frames vnetd took from the tap (a tap drops what its reader leaves)
 		frames=$((r1 - r0))
@@ -379,8 +379,8 @@ w4_fanout_one() {
 	bench_cleanup_to "$mark"
 }
 
-# w1_udp_arrived_ns NS - datagrams that reached UDP sockets in NS (queued or refused for space)
-w1_udp_arrived_ns() {
+# w4_udp_arrived NS - datagrams that reached UDP sockets in NS (queued or refused for space)
+w4_udp_arrived() {
 	# shellcheck disable=SC2016 # an awk program
 	ip netns exec "$1" awk '/^Udp:/ && !h { for (i = 2; i <= NF; i++) k[$i] = i; h = 1; next }
 		/^Udp:/ { print $k["InDatagrams"] + $k["RcvbufErrors"] }' /proc/net/snmp

@@ -7,6 +7,7 @@
 
 #include "../base/util.h"
 #include "../net/eth.h"
+#include "../port/vxlan.h"
 #include "../switch/bridge.h"
 #include "../switch/fdb.h"
 #include "cmd_table.h"
@@ -57,7 +58,7 @@ static const char *cmd_fdb_port_name(const struct bridge *br, uint16_t idx)
 
 int cmd_fdb_show(struct vnetd *d, int argc, char **argv, struct cmd_reply *r)
 {
-	static const char *const head[] = { "PORT", "VLAN", "MAC", "AGE" };
+	static const char *const head[] = { "PORT", "VLAN", "MAC", "AGE", "VTEP" };
 	struct bridge *br = cmd_lookup_switch(d, argv[0], r);
 	struct cmd_fdb_collect c = { 0 };
 	struct cmd_tab tab;
@@ -80,18 +81,24 @@ int cmd_fdb_show(struct vnetd *d, int argc, char **argv, struct cmd_reply *r)
 	for (size_t i = 0; i < c.n; i++) {
 		const struct fdb_entry_info *e = &c.e[i];
 		const char *port = cmd_fdb_port_name(br, e->port);
-		char mac[18], vlan[8], age[16];
+		struct port *p = e->port < BRIDGE_MAX_PORTS ? br->ports[e->port] : NULL;
+		char mac[18], vlan[8], age[16], vtep[64] = "";
+		json_t *je;
 
 		eth_mac_format(e->mac, mac);
-		json_array_append_new(arr, json_pack("{s:s, s:i, s:s, s:I, s:b}", "mac", mac,
-						     "vlan", (int)e->vlan, "port", port, "age",
-						     (json_int_t)e->age_s, "static", e->is_static));
+		je = json_pack("{s:s, s:i, s:s, s:I, s:b}", "mac", mac, "vlan", (int)e->vlan,
+			       "port", port, "age", (json_int_t)e->age_s, "static", e->is_static);
+		/* a MAC behind a VXLAN port: the remote VTEP it was learned from */
+		if (p && vxlan_is(p) && vxlan_fdb_vtep(p, e->vlan, e->mac, vtep, sizeof(vtep)))
+			json_object_set_new(je, "vtep", json_string(vtep));
+		json_array_append_new(arr, je);
 		snprintf(vlan, sizeof(vlan), "%u", e->vlan);
 		if (e->is_static)
 			snprintf(age, sizeof(age), "static");
 		else
 			snprintf(age, sizeof(age), "%u", e->age_s);
-		cmd_tab_row(&tab, (const char *const[]){ port, vlan, mac, age });
+		cmd_tab_row(&tab,
+			    (const char *const[]){ port, vlan, mac, age, vtep[0] ? vtep : NULL });
 	}
 	cmd_tab_print(&tab, r->text);
 	cmd_tab_free(&tab);

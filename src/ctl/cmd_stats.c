@@ -57,13 +57,12 @@ static json_t *cmd_stats_port_json(struct port *p)
 	json_t *o, *info;
 
 	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "name", p->name,
-			 "rx_packets", (json_int_t)s->rx_packets, "tx_packets",
-			 (json_int_t)s->tx_packets, "rx_bytes", (json_int_t)s->rx_bytes, "tx_bytes",
-			 (json_int_t)s->tx_bytes, "rx_gso", (json_int_t)s->rx_gso, "tx_gso",
-			 (json_int_t)s->tx_gso, "gso_segmented", (json_int_t)s->gso_segmented,
-			 "csum_completed", (json_int_t)s->csum_completed, "drops_total",
-			 (json_int_t)cmd_stats_sum(s->drops), "drops",
-			 cmd_stats_drops_json(s->drops));
+		      "rx_packets", (json_int_t)s->rx_packets, "tx_packets",
+		      (json_int_t)s->tx_packets, "rx_bytes", (json_int_t)s->rx_bytes, "tx_bytes",
+		      (json_int_t)s->tx_bytes, "rx_gso", (json_int_t)s->rx_gso, "tx_gso",
+		      (json_int_t)s->tx_gso, "gso_segmented", (json_int_t)s->gso_segmented,
+		      "csum_completed", (json_int_t)s->csum_completed, "drops_total",
+		      (json_int_t)cmd_stats_sum(s->drops), "drops", cmd_stats_drops_json(s->drops));
 	/* the type's own counters: per-queue counters and features of vhost-user, VTEP counters... */
 	if (o && p->ops->info) {
 		info = json_object();

@@ -30,7 +30,8 @@ struct kv_list;
 	X(switch_list, "switch/list", "", "list switches", 0, 0, false)                           \
 	X(switch_set, "switch/set", "SWITCH aging=S",                                             \
 	  "change switch options (fdb_max is fixed at creation)", 2, -1, true)                    \
-	X(port_add, "port/add", "SWITCH PORT [type=tap|internal|dummy] [key=value...]",           \
+	X(port_add, "port/add",                                                                   \
+	  "SWITCH PORT [type=tap|internal|dummy|vhost-user|vxlan|gateway] [key=value...]",        \
 	  "add a port (type defaults to tap)", 2, -1, true)                                       \
 	X(port_del, "port/del", "SWITCH PORT", "delete a port", 2, 2, true)                       \
 	X(port_set, "port/set", "SWITCH PORT key=value...", "change port options", 3, -1, true)   \

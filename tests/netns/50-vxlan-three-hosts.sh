@@ -215,7 +215,7 @@ N=25
 declare -A DUMP=()
 for hn in B:2 C:3; do
   h=${hn%:*}
-  bg_run ip netns exec "$(nsn $h)" tcpdump -i "$(ifn u${hn#*:})" -U -n -w "$T_DIR/bc-$h.pcap" \
+  bg_run ip netns exec "$(nsn "$h")" tcpdump -i "$(ifn u${hn#*:})" -U -n -w "$T_DIR/bc-$h.pcap" \
     'udp dst port 4789 and udp[16:4] = 0xffffffff and udp[20:2] = 0xffff and udp[28:2] = 0x88b5' \
     2>"$T_DIR/tcpdump-$h.log"
   DUMP[$h]=$BG_PID

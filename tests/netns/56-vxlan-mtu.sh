@@ -173,11 +173,11 @@ vm_plug B sw0 b1 b1 10.10.0.2/24 1500
 assert_ping a1 10.10.0.2
 
 step "1450-byte packets cross, 1451-byte ones are dropped, counted and logged"
-in_ns a1 ping -n -q -c 3 -i 0.2 -W 2 -M do -s 1422 10.10.0.2 >/dev/null ||
+in_ns a1 ping -n -q -c 3 -i 0.2 -W 2 -M "do" -s 1422 10.10.0.2 >/dev/null ||
   fail "a 1450-byte packet did not cross"
 echo "ok: 1450-byte packets cross"
 TOO0=$(vx_count A sw0 tx_too_big)
-if in_ns a1 ping -n -q -c 3 -i 0.2 -W 1 -M do -s 1423 10.10.0.2 >/dev/null; then
+if in_ns a1 ping -n -q -c 3 -i 0.2 -W 1 -M "do" -s 1423 10.10.0.2 >/dev/null; then
   fail "a 1451-byte packet crossed a 1500-byte underlay"
 fi
 echo "ok: 1451-byte packets do not cross"
@@ -196,7 +196,7 @@ ip -n "$(nsn B)" link set "$(ifn u2)" mtu 9000
 for h in A B; do
   hctl $h port/set sw0 vx0 underlay_mtu=9000
 done
-in_ns a1 ping -n -q -c 3 -i 0.2 -W 2 -M do -s 1472 10.10.0.2 >/dev/null ||
+in_ns a1 ping -n -q -c 3 -i 0.2 -W 2 -M "do" -s 1472 10.10.0.2 >/dev/null ||
   fail "a 1500-byte packet did not cross a 9000-byte underlay"
 echo "ok: 1500-byte packets cross a 9000-byte underlay"
 assert_eq "$(json_get "$(hctlj A vxlan/show sw0)" '.inner_mtu')" 8950 "inner MTU on 9000"
