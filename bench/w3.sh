@@ -12,6 +12,10 @@
 #               closes) against a server on 127.0.0.1, for BENCH_W3_CONN_S s
 #   rtt_us      median ping RTT to the host's own address (ICMP through the NAT's sockets),
 #               BENCH_W3_PINGS pings at 10 ms
+#   down_cpu_ms_gb, up_cpu_ms_gb
+#               CPU time of the NAT process per GB moved by iperf3 (ms/GB): the cost of the
+#               NAT itself, a figure that moves much less with the machine's noise than
+#               throughput does
 # Every contender runs with MTU 65520 (the slirp4netns/pasta setting). The NAT process
 # (vnetd, slirp4netns, pasta) is pinned to SW_CPU when run.sh pins. Nothing leaves the
 # machine: the servers are on 127.0.0.1, the ping target is the host's own address.
@@ -22,7 +26,7 @@
 # BENCH_W3_PINGS [200].
 
 W3_ALL="vnet slirp4netns pasta"
-W3_METRICS="down_gbps up_gbps conn_per_s rtt_us"
+W3_METRICS="down_gbps up_gbps conn_per_s rtt_us down_cpu_ms_gb up_cpu_ms_gb"
 W3_MTU=65520
 
 # w3_label C - display name
@@ -100,32 +104,39 @@ w3_setup() {
 		;;
 	esac
 	w3_pin "$W3_PID"
+	# ready when a TCP connection reaches the host's loopback (the connect/close server,
+	# not iperf3, which would take a bare connection for a test)
 	for ((i = 0; i < 100; i++)); do
-		ip netns exec "$W3_NS" timeout 2 bash -c "echo > /dev/tcp/$W3_GW/$W3_IPERF_PORT" \
+		ip netns exec "$W3_NS" timeout 2 bash -c "echo > /dev/tcp/$W3_GW/$W3_CONN_PORT" \
 			2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1
 }
 
-# w3_iperf REP C DIR(""|-R) METRIC
+# w3_iperf REP C DIR(""|-R) METRIC CPU_METRIC
 w3_iperf() {
-	local j bps
+	local j bps bytes c0 c1
+	c0=$(bench_cpu_ns "$W3_PID")
 	j=$(ip netns exec "$W3_NS" timeout $((BENCH_TCP_S + 20)) iperf3 -c "$W3_GW" \
 		-p "$W3_IPERF_PORT" -t "$BENCH_TCP_S" -J $3 2>/dev/null)
+	c1=$(bench_cpu_ns "$W3_PID")
 	bps=$(echo "$j" | jq -r '.end.sum_received.bits_per_second // empty' 2>/dev/null)
-	if [ -n "$bps" ]; then
+	bytes=$(echo "$j" | jq -r '.end.sum_received.bytes // empty' 2>/dev/null)
+	if [ -n "$bps" ] && [ -n "$bytes" ] && [ "$bytes" != 0 ]; then
 		w3_out "$1" "$2" "$4" "$(awk -v b="$bps" 'BEGIN { printf "%.3f", b / 1e9 }')"
+		w3_out "$1" "$2" "$5" "$(awk -v c=$((c1 - c0)) -v b="$bytes" 'BEGIN { printf "%.0f", c / 1e6 / (b / 1e9) }')"
 	else
 		w3_out "$1" "$2" "$4" n/a
+		w3_out "$1" "$2" "$5" n/a
 		bench_warn "$(w3_label "$2") iperf3 $3 failed"
 	fi
 }
 
 w3_measure() {
 	local rep=$1 c=$2 n rtt
-	w3_iperf "$rep" "$c" -R down_gbps
-	w3_iperf "$rep" "$c" "" up_gbps
+	w3_iperf "$rep" "$c" -R down_gbps down_cpu_ms_gb
+	w3_iperf "$rep" "$c" "" up_gbps up_cpu_ms_gb
 	n=$(ip netns exec "$W3_NS" timeout $((BENCH_W3_CONN_S + 20)) python3 "$BENCH_TMP/w3conn.py" \
 		client "$W3_GW" "$W3_CONN_PORT" "$BENCH_W3_CONN_S" 2>/dev/null)
 	w3_out "$rep" "$c" conn_per_s "${n:-n/a}"
@@ -180,21 +191,25 @@ w3_report() {
 		echo "medians of $BENCH_REPS repetitions, interleaved; $(date -u '+%F %T UTC'); MTU $W3_MTU; iperf3 ${BENCH_TCP_S}s;"
 		echo "connections/s: ${BENCH_W3_CONN_S}s of connect+close; RTT: $BENCH_W3_PINGS pings at 10 ms to the host's address"
 		echo
-		printf '%-14s %10s %10s %11s %8s\n' contender down_Gb/s up_Gb/s conn/s rtt_us
+		printf '%-14s %10s %10s %11s %8s %13s %13s\n' contender down_Gb/s up_Gb/s conn/s rtt_us \
+			down_cpu_ms/GB up_cpu_ms/GB
 		for c in $W3_CONTENDERS; do
-			printf '%-14s %10s %10s %11s %8s\n' "$(w3_label "$c")" "${MED[$c.down_gbps]}" \
-				"${MED[$c.up_gbps]}" "${MED[$c.conn_per_s]}" "${MED[$c.rtt_us]}"
+			printf '%-14s %10s %10s %11s %8s %13s %13s\n' "$(w3_label "$c")" \
+				"${MED[$c.down_gbps]}" "${MED[$c.up_gbps]}" "${MED[$c.conn_per_s]}" \
+				"${MED[$c.rtt_us]}" "${MED[$c.down_cpu_ms_gb]}" "${MED[$c.up_cpu_ms_gb]}"
 		done
 		if [[ " $W3_CONTENDERS " == *" vnet "* ]]; then
 			echo
-			echo "vnet/peer ratios (medians; for rtt_us lower is better)"
+			echo "vnet/peer ratios (medians; for rtt_us and CPU/GB lower is better)"
 			for c in $W3_CONTENDERS; do
 				[ "$c" = vnet ] && continue
-				printf '%-14s %10s %10s %11s %8s\n' "$(w3_label "$c")" \
+				printf '%-14s %10s %10s %11s %8s %13s %13s\n' "$(w3_label "$c")" \
 					"$(bench_ratio "${MED[vnet.down_gbps]}" "${MED[$c.down_gbps]}")" \
 					"$(bench_ratio "${MED[vnet.up_gbps]}" "${MED[$c.up_gbps]}")" \
 					"$(bench_ratio "${MED[vnet.conn_per_s]}" "${MED[$c.conn_per_s]}")" \
-					"$(bench_ratio "${MED[vnet.rtt_us]}" "${MED[$c.rtt_us]}")"
+					"$(bench_ratio "${MED[vnet.rtt_us]}" "${MED[$c.rtt_us]}")" \
+					"$(bench_ratio "${MED[vnet.down_cpu_ms_gb]}" "${MED[$c.down_cpu_ms_gb]}")" \
+					"$(bench_ratio "${MED[vnet.up_cpu_ms_gb]}" "${MED[$c.up_cpu_ms_gb]}")"
 			done
 			echo
 			echo "targets (issue 4)"
