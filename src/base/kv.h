@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KV_MAX 32          /* options in one list */
-#define KV_KEY_MAX 32      /* bytes in a key, including NUL */
-#define KV_VAL_MAX 256     /* bytes in a value, including NUL */
+#define KV_MAX 32 /* options in one list */
+#define KV_KEY_MAX 32 /* bytes in a key, including NUL */
+#define KV_VAL_MAX 256 /* bytes in a value, including NUL */
 
 struct kv {
 	char key[KV_KEY_MAX];

@@ -41,7 +41,10 @@ struct ratelimit {
 	uint64_t suppressed;
 };
 
-#define RATELIMIT_INIT { .interval_ns = 1000000000ull, .burst = 5, .tokens = 5 }
+#define RATELIMIT_INIT                                                \
+	{                                                             \
+		.interval_ns = 1000000000ull, .burst = 5, .tokens = 5 \
+	}
 
 /**
  * ratelimit_ok() - may a line be logged now? Counts the ones that may not.
@@ -49,11 +52,11 @@ struct ratelimit {
 bool ratelimit_ok(struct ratelimit *rl);
 
 /* Log at most a few lines per second from one call site (datapath drops, hostile peers). */
-#define log_ratelimited(lvl, ...)                                                                  \
-	do {                                                                                       \
-		static struct ratelimit rl_ = RATELIMIT_INIT;                                      \
-		if (ratelimit_ok(&rl_))                                                            \
-			log_msg(lvl, __VA_ARGS__);                                                 \
+#define log_ratelimited(lvl, ...)                             \
+	do {                                                  \
+		static struct ratelimit rl_ = RATELIMIT_INIT; \
+		if (ratelimit_ok(&rl_))                       \
+			log_msg(lvl, __VA_ARGS__);            \
 	} while (0)
 
 /* die() - startup only: print and exit(1). Never on the datapath. */

@@ -29,11 +29,11 @@
 #define VIRTIO_NET_HDR_GSO_UDP_L4 5 /* USO; missing from Debian 12's kernel headers */
 #endif
 
-#define PKT_BATCH 32                   /* frames per burst */
-#define PKT_HEADROOM 128               /* bytes in front of the frame */
-#define PKT_DATA_MAX (65536 + 64)      /* largest frame incl. tags: 64 KiB GSO frame */
+#define PKT_BATCH 32 /* frames per burst */
+#define PKT_HEADROOM 128 /* bytes in front of the frame */
+#define PKT_DATA_MAX (65536 + 64) /* largest frame incl. tags: 64 KiB GSO frame */
 #define PKT_BUF_SIZE (PKT_HEADROOM + PKT_DATA_MAX)
-#define PKT_POOL_DEFAULT_N 1024        /* buffers per datapath thread */
+#define PKT_POOL_DEFAULT_N 1024 /* buffers per datapath thread */
 
 /**
  * struct pkt - one frame and its metadata

@@ -10,7 +10,7 @@
 
 #define ETH_ALEN 6
 #define ETH_HLEN 14
-#define ETH_ZLEN 60               /* minimum frame without FCS */
+#define ETH_ZLEN 60 /* minimum frame without FCS */
 #define VLAN_HLEN 4
 #define VLAN_VID_MASK 0x0fff
 #define VLAN_N_VID 4096
@@ -29,7 +29,7 @@ struct eth_hdr {
 } __attribute__((packed));
 
 struct vlan_hdr {
-	uint16_t tci;  /* network order: PCP(3) DEI(1) VID(12) */
+	uint16_t tci; /* network order: PCP(3) DEI(1) VID(12) */
 	uint16_t type; /* network order: encapsulated EtherType */
 } __attribute__((packed));
 

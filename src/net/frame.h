@@ -20,8 +20,8 @@
 
 enum frame_error {
 	FRAME_OK = 0,
-	FRAME_RUNT,          /* shorter than an Ethernet header */
-	FRAME_TRUNC_VLAN,    /* a TPID with no room for its tag */
+	FRAME_RUNT, /* shorter than an Ethernet header */
+	FRAME_TRUNC_VLAN, /* a TPID with no room for its tag */
 	FRAME_TOO_MANY_TAGS, /* more than FRAME_MAX_TAGS tags */
 };
 

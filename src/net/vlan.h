@@ -26,7 +26,12 @@
 
 #include "../base/drop.h"
 
-enum vlan_mode { VLAN_MODE_TRUNK, VLAN_MODE_ACCESS, VLAN_MODE_NATIVE_TAGGED, VLAN_MODE_NATIVE_UNTAGGED };
+enum vlan_mode {
+	VLAN_MODE_TRUNK,
+	VLAN_MODE_ACCESS,
+	VLAN_MODE_NATIVE_TAGGED,
+	VLAN_MODE_NATIVE_UNTAGGED
+};
 
 /**
  * struct vlan_cfg - a port's VLAN configuration

@@ -21,7 +21,8 @@ extern const struct port_ops dummy_port_ops;
  * @vh: offload header, or NULL for none
  * Return: 0, -EINVAL (not a dummy port, frame too big), -ENOBUFS (pool empty), -ENETDOWN.
  */
-int dummy_inject(struct port *p, const uint8_t *frame, size_t size, const struct virtio_net_hdr *vh);
+int dummy_inject(struct port *p, const uint8_t *frame, size_t size,
+		 const struct virtio_net_hdr *vh);
 
 /**
  * dummy_capture_next() - oldest frame the switch sent to the port, removed from the queue

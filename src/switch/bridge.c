@@ -50,10 +50,10 @@ static void bridge_tracef_(struct bridge_trace *tr, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Arguments are evaluated only when tracing: formatting MACs costs more than forwarding. */
-#define bridge_tracef(tr, ...)                                                                     \
-	do {                                                                                       \
-		if (unlikely(tr))                                                                  \
-			bridge_tracef_(tr, __VA_ARGS__);                                           \
+#define bridge_tracef(tr, ...)                           \
+	do {                                             \
+		if (unlikely(tr))                        \
+			bridge_tracef_(tr, __VA_ARGS__); \
 	} while (0)
 
 static void bridge_tracef_(struct bridge_trace *tr, const char *fmt, ...)

@@ -22,7 +22,7 @@
 #include "../port/port.h"
 #include "fdb.h"
 
-#define BRIDGE_NAME_MAX 32   /* bytes in a switch name, including NUL */
+#define BRIDGE_NAME_MAX 32 /* bytes in a switch name, including NUL */
 #define BRIDGE_MAX_PORTS 1024 /* ports per switch (<= FDB_MAX_PORTS) */
 
 /**
@@ -60,8 +60,8 @@ struct bridge {
  */
 int bridge_validate(const struct kv_list *opts, char *err, size_t errsz);
 /** bridge_create() - new empty switch. Return: switch, or NULL with @err set */
-struct bridge *bridge_create(struct dp *dp, const char *name, const struct kv_list *opts,
-			     char *err, size_t errsz);
+struct bridge *bridge_create(struct dp *dp, const char *name, const struct kv_list *opts, char *err,
+			     size_t errsz);
 /** bridge_destroy() - destroy all ports and the switch; accepts NULL */
 void bridge_destroy(struct bridge *br);
 /** bridge_set() - change switch options at run time (aging=; fdb_max= only on restart). */
