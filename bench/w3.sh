@@ -59,7 +59,8 @@ w3_pin() {
 # Set up contender C: namespace $W3_NS with interface at MTU 65520, $W3_GW reaching the
 # host's loopback, $W3_PID the NAT process.
 w3_setup() {
-	local c=$1 d=$BENCH_TMP/w3-$c i
+	local c=$1 d i
+	d=$BENCH_TMP/w3-$c
 	W3_NS=w3-$W3_ID-$c
 	W3_PID=
 	rm -rf "$d" # a fresh state dir: vnetd must not restore the previous repetition

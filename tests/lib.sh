@@ -422,7 +422,7 @@ assert_ping() {
     fail "ping $ip from $ns: no reply within 10 s"
   fi
   out=$(in_ns "$ns" ping -n -q -c "$count" -i 0.2 -W 2 "$ip" 2>&1) || true
-  echo "$out" | grep -q " $count received" ||
+  grep -q " $count received" <<<"$out" ||
     fail "ping $ip from $ns lost replies: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
   echo "ok: $ns reaches $ip ($count/$count replies)"
 }
