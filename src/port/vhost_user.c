@@ -412,36 +412,38 @@ static void vu_check_memory(struct vhost_user *vu)
 
 /* ---- queues -------------------------------------------------------------------------------- */
 
-static uint32_t vu_caps(uint64_t f)
+/*
+ * PORT_CAP_* from one direction's negotiated virtio-net bits: checksum offload,
+ * and TSO on top of it. The guest's receive side (GUEST_*) says what vnetd may
+ * send it; its transmit side (CSUM/HOST_*) what it may send vnetd.
+ */
+static uint32_t vu_offload_caps(uint64_t f, unsigned csum, unsigned tso4, unsigned tso6,
+				unsigned ecn)
 {
 	uint32_t c = 0;
 
-	if (f & BIT(VIRTIO_NET_F_GUEST_CSUM)) {
+	if (f & BIT(csum)) {
 		c |= PORT_CAP_CSUM;
-		if (f & BIT(VIRTIO_NET_F_GUEST_TSO4))
+		if (f & BIT(tso4))
 			c |= PORT_CAP_TSO4;
-		if (f & BIT(VIRTIO_NET_F_GUEST_TSO6))
+		if (f & BIT(tso6))
 			c |= PORT_CAP_TSO6;
-		if (f & BIT(VIRTIO_NET_F_GUEST_ECN))
+		if (f & BIT(ecn))
 			c |= PORT_CAP_TSO_ECN;
 	}
 	return c;
 }
 
+static uint32_t vu_caps(uint64_t f)
+{
+	return vu_offload_caps(f, VIRTIO_NET_F_GUEST_CSUM, VIRTIO_NET_F_GUEST_TSO4,
+			       VIRTIO_NET_F_GUEST_TSO6, VIRTIO_NET_F_GUEST_ECN);
+}
+
 static uint32_t vu_tx_offloads(uint64_t f)
 {
-	uint32_t c = 0;
-
-	if (f & BIT(VIRTIO_NET_F_CSUM)) {
-		c |= PORT_CAP_CSUM;
-		if (f & BIT(VIRTIO_NET_F_HOST_TSO4))
-			c |= PORT_CAP_TSO4;
-		if (f & BIT(VIRTIO_NET_F_HOST_TSO6))
-			c |= PORT_CAP_TSO6;
-		if (f & BIT(VIRTIO_NET_F_HOST_ECN))
-			c |= PORT_CAP_TSO_ECN;
-	}
-	return c;
+	return vu_offload_caps(f, VIRTIO_NET_F_CSUM, VIRTIO_NET_F_HOST_TSO4, VIRTIO_NET_F_HOST_TSO6,
+			       VIRTIO_NET_F_HOST_ECN);
 }
 
 /* apply the negotiated features to one ring */
