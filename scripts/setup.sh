@@ -14,12 +14,12 @@ PKGS_BUILD="build-essential clang libclang-rt-14-dev clang-format pkg-config
   libjansson-dev libcmocka-dev libslirp-dev libglib2.0-dev"
 # Tests: namespaces, traffic, JSON, captures, control-socket clients, debugging.
 PKGS_TEST="iproute2 iputils-ping iperf3 ethtool jq tcpdump python3 socat procps psmisc kmod
-  valgrind"
+  valgrind isc-dhcp-client dnsutils curl udhcpc dnsmasq-base"
 # Real-guest tests (tests/vm): QEMU under TCG, a busybox initramfs.
 PKGS_VM="qemu-system-x86 busybox-static"
 # Benchmark peers and vhost-user clients (see shared PEERS notes).
 PKGS_BENCH="dpdk dpdk-dev openvswitch-switch openvswitch-switch-dpdk vde2 netsniff-ng slirp4netns passt
-  dnsmasq-base udhcpc linux-perf"
+  linux-perf"
 
 die() {
   echo "setup.sh: $*" >&2

@@ -64,6 +64,23 @@ struct kv_list;
 	  false)                                                                                  \
 	X(config_reload, "config/reload", "", "re-read the --config file and apply it", 0, 0,     \
 	  true)                                                                                   \
+	X(network_add, "network/add",                                                               \
+	  "NAME mode=nat|host-only|private [subnet=A.B.C.0/LEN] [dhcp=on|off] [mtu=N] "              \
+	  "[lease_time=S] [host=on|off] [ifname=IF]",                                               \
+	  "create a network: a switch with DHCP, DNS and (nat) NAT", 2, -1, true)                   \
+	X(network_del, "network/del", "NAME",                                                       \
+	  "delete a network, its switch, leases, reservations and forwards", 1, 1, true)            \
+	X(network_list, "network/list", "", "list networks", 0, 0, false)                           \
+	X(dhcp_leases, "dhcp/leases", "NETWORK", "show DHCP leases and reservations", 1, 1, false) \
+	X(dhcp_reserve, "dhcp/reserve", "NETWORK MAC IP [hostname=NAME]",                           \
+	  "always give IP (and DNS name NAME) to MAC", 3, 4, true)                                  \
+	X(dhcp_unreserve, "dhcp/unreserve", "NETWORK MAC", "remove a DHCP reservation", 2, 2, true) \
+	X(nat_forward_add, "nat/forward-add", "NETWORK tcp|udp [HOST_IP:]PORT VM_IP:PORT",         \
+	  "forward a host port to a VM (host address defaults to 127.0.0.1)", 4, 4, true)           \
+	X(nat_forward_del, "nat/forward-del", "NETWORK tcp|udp [HOST_IP:]PORT",                     \
+	  "remove a port forward", 3, 3, true)                                                      \
+	X(nat_forward_list, "nat/forward-list", "NETWORK", "list port forwards", 1, 1, false)      \
+	X(nat_show, "nat/show", "NETWORK", "show NAT flows, forwards and counters", 1, 1, false)   \
 	X(version, "version", "", "print the daemon's version", 0, 0, false)                      \
 	X(help, "help", "[COMMAND]", "list commands, or show one command's usage", 0, 1, false)
 

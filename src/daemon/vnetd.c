@@ -33,6 +33,7 @@
 #include "../ctl/config.h"
 #include "../ctl/ctl.h"
 #include "../ctl/vnetd.h"
+#include "../svc/network.h"
 
 #define VNETD_TICK_S 1 /* aging timer period */
 #define VNETD_DEFAULT_SWITCH "default"
@@ -139,39 +140,6 @@ static void vnetd_parse_args(struct vnetd_main *m, int argc, char **argv)
 	}
 }
 
-/* Does 10.@second.0.0/24 overlap a route the host already has (the default route aside)? */
-static bool vnetd_subnet_in_use(unsigned second)
-{
-	uint32_t net = 10u << 24 | second << 16, mask = 0xffffff00u;
-	char line[256];
-	bool used = false;
-	FILE *f = fopen(VNETD_ROUTES, "re");
-
-	if (!f)
-		return false;
-	if (!fgets(line, sizeof(line), f)) { /* header */
-		fclose(f);
-		return false;
-	}
-	while (!used && fgets(line, sizeof(line), f)) {
-		char ifname[64];
-		unsigned long dst, gw, rmask;
-		unsigned flags, refcnt, use, metric;
-		uint32_t d, m, common;
-
-		if (sscanf(line, "%63s %lx %lx %x %u %u %u %lx", ifname, &dst, &gw, &flags, &refcnt,
-			   &use, &metric, &rmask) != 8)
-			continue;
-		d = ntohl((uint32_t)dst);
-		m = ntohl((uint32_t)rmask);
-		if (!m)
-			continue;
-		common = m & mask;
-		used = (d & common) == (net & common);
-	}
-	fclose(f);
-	return used;
-}
 
 /*
  * First start: switch "default" with the host's internal port vnet0, on the
@@ -179,23 +147,18 @@ static bool vnetd_subnet_in_use(unsigned second)
  */
 static unsigned vnetd_default_network(struct vnetd *d)
 {
-	struct config_port port = { .name = VNETD_DEFAULT_PORT };
-	struct config_switch sw = { .name = VNETD_DEFAULT_SWITCH, .n_ports = 1, .ports = &port };
-	struct config c = { .n_switches = 1, .switches = &sw };
-	unsigned second = VNETD_DEFAULT_NET_FIRST;
-	char addr[32];
-	unsigned failed;
+	char err[256];
+	struct bridge *br = network_create_default(&d->dp, d->state_dir, d->bridges,
+						   ARRAY_SIZE(d->bridges), err, sizeof(err));
 
-	while (second < VNETD_DEFAULT_NET_LAST && vnetd_subnet_in_use(second))
-		second++;
-	snprintf(addr, sizeof(addr), "10.%u.0.1/24", second);
-	kv_set(&port.opts, "type", "internal");
-	kv_set(&port.opts, "ifname", VNETD_DEFAULT_PORT);
-	kv_set(&port.opts, "address", addr);
-	failed = config_apply(d, &c);
-	info("first start: created switch %s with internal port %s, address %s",
-	     VNETD_DEFAULT_SWITCH, VNETD_DEFAULT_PORT, addr);
-	return failed;
+	if (!br) {
+		err("first start: the default network: %s", err);
+		return 1;
+	}
+	d->bridges[0] = br;
+	info("first start: created nat network %s with host port %s", NETWORK_DEFAULT_NAME,
+	     NETWORK_DEFAULT_IFNAME);
+	return 0;
 }
 
 static unsigned vnetd_count_ports(const struct vnetd *d, unsigned *n_switches)

@@ -11,12 +11,13 @@
 #include "dummy.h"
 #include "port.h"
 #include "tap.h"
+#include "../svc/svc_port.h"
 #include "vhost_user.h"
 #include "vxlan.h"
 
 /* The port types. A new type adds its ops here. */
 static const struct port_ops *const port_types[] = {
-	&tap_port_ops,	      &internal_port_ops, &dummy_port_ops,
+	&tap_port_ops,	      &internal_port_ops, &dummy_port_ops, &gateway_port_ops,
 	&vhost_user_port_ops, &vxlan_port_ops,	  NULL,
 };
 
