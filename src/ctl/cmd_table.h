@@ -23,65 +23,66 @@ struct kv_list;
 #define VNET_VERSION "0.1.0"
 #endif
 
-#define CMD_TABLE(X)                                                                              \
-	X(switch_add, "switch/add", "SWITCH [fdb_max=N] [aging=S]", "create a switch", 1, -1,     \
-	  true)                                                                                   \
-	X(switch_del, "switch/del", "SWITCH", "delete a switch and all its ports", 1, 1, true)    \
-	X(switch_list, "switch/list", "", "list switches", 0, 0, false)                           \
-	X(switch_set, "switch/set", "SWITCH aging=S",                                             \
-	  "change switch options (fdb_max is fixed at creation)", 2, -1, true)                    \
-	X(port_add, "port/add",                                                                   \
-	  "SWITCH PORT [type=tap|internal|dummy|vhost-user|vxlan|gateway] [key=value...]",        \
-	  "add a port (type defaults to tap)", 2, -1, true)                                       \
-	X(port_del, "port/del", "SWITCH PORT", "delete a port", 2, 2, true)                       \
-	X(port_set, "port/set", "SWITCH PORT key=value...", "change port options", 3, -1, true)   \
-	X(port_list, "port/list", "[SWITCH]", "list ports and their state", 0, 1, false)          \
-	X(fdb_show, "fdb/show", "SWITCH", "show the MAC table", 1, 1, false)                      \
-	X(fdb_flush, "fdb/flush", "SWITCH [PORT]", "remove learned MAC entries", 1, 2, false)     \
-	X(fdb_add, "fdb/add", "SWITCH MAC VLAN PORT", "add a static MAC entry", 4, 4, true)       \
-	X(fdb_del, "fdb/del", "SWITCH MAC VLAN", "remove a MAC entry", 3, 3, true)                \
-	X(stats_show, "stats/show", "SWITCH [PORT]", "show port counters and drops by reason", 1, \
-	  2, false)                                                                               \
-	X(stats_clear, "stats/clear", "SWITCH [PORT]", "zero port counters", 1, 2, false)         \
-	X(trace, "trace",                                                                         \
-	  "SWITCH PORT FRAMEHEX | SWITCH PORT src=MAC dst=MAC [vlan=N] [pcp=N] [type=0xNNNN]",    \
-	  "show every forwarding decision for one synthetic frame", 3, 7, false)                  \
-	X(dummy_inject, "dummy/inject", "SWITCH PORT FRAMEHEX [vnet=F,G,HL,GS,CS,CO]",            \
-	  "inject a frame on a dummy port", 3, 4, false)                                          \
-	X(dummy_capture, "dummy/capture", "SWITCH PORT [max=N]",                                  \
-	  "take the frames a dummy port has sent", 2, 3, false)                                   \
-	X(vxlan_map, "vxlan/map", "SWITCH vlan=N vni=N [port=PORT]",                              \
-	  "map a VLAN to a VXLAN VNI on the switch's vxlan port", 3, 4, true)                     \
-	X(vxlan_unmap, "vxlan/unmap", "SWITCH vlan=N|vni=N [port=PORT]",                          \
-	  "remove a VLAN <-> VNI mapping", 2, 3, true)                                            \
-	X(vxlan_remote_add, "vxlan/remote-add", "SWITCH vni=N remote=IP [mac=MAC] [port=PORT]",   \
-	  "add a remote VTEP for a VNI (flooding, or one MAC)", 3, 5, true)                       \
-	X(vxlan_remote_del, "vxlan/remote-del", "SWITCH vni=N remote=IP [mac=MAC] [port=PORT]",   \
-	  "remove a remote VTEP", 3, 5, true)                                                     \
-	X(vxlan_show, "vxlan/show", "SWITCH [port=PORT]",                                         \
-	  "show the VNI map, remote VTEPs and learned remote MACs", 1, 2, false)                  \
-	X(config_show, "config/show", "", "print the configuration as it would be saved", 0, 0,   \
-	  false)                                                                                  \
-	X(config_reload, "config/reload", "", "re-read the --config file and apply it", 0, 0,     \
-	  true)                                                                                   \
-	X(network_add, "network/add",                                                               \
-	  "NAME mode=nat|host-only|private [subnet=A.B.C.0/LEN] [dhcp=on|off] [mtu=N] "              \
-	  "[lease_time=S] [host=on|off] [ifname=IF]",                                               \
-	  "create a network: a switch with DHCP, DNS and (nat) NAT", 2, -1, true)                   \
-	X(network_del, "network/del", "NAME",                                                       \
-	  "delete a network, its switch, leases, reservations and forwards", 1, 1, true)            \
-	X(network_list, "network/list", "", "list networks", 0, 0, false)                           \
+#define CMD_TABLE(X)                                                                               \
+	X(switch_add, "switch/add", "SWITCH [fdb_max=N] [aging=S]", "create a switch", 1, -1,      \
+	  true)                                                                                    \
+	X(switch_del, "switch/del", "SWITCH", "delete a switch and all its ports", 1, 1, true)     \
+	X(switch_list, "switch/list", "", "list switches", 0, 0, false)                            \
+	X(switch_set, "switch/set", "SWITCH aging=S",                                              \
+	  "change switch options (fdb_max is fixed at creation)", 2, -1, true)                     \
+	X(port_add, "port/add",                                                                    \
+	  "SWITCH PORT [type=tap|internal|dummy|vhost-user|vxlan|gateway] [key=value...]",         \
+	  "add a port (type defaults to tap)", 2, -1, true)                                        \
+	X(port_del, "port/del", "SWITCH PORT", "delete a port", 2, 2, true)                        \
+	X(port_set, "port/set", "SWITCH PORT key=value...", "change port options", 3, -1, true)    \
+	X(port_list, "port/list", "[SWITCH]", "list ports and their state", 0, 1, false)           \
+	X(fdb_show, "fdb/show", "SWITCH", "show the MAC table", 1, 1, false)                       \
+	X(fdb_flush, "fdb/flush", "SWITCH [PORT]", "remove learned MAC entries", 1, 2, false)      \
+	X(fdb_add, "fdb/add", "SWITCH MAC VLAN PORT", "add a static MAC entry", 4, 4, true)        \
+	X(fdb_del, "fdb/del", "SWITCH MAC VLAN", "remove a MAC entry", 3, 3, true)                 \
+	X(stats_show, "stats/show", "SWITCH [PORT]", "show port counters and drops by reason", 1,  \
+	  2, false)                                                                                \
+	X(stats_clear, "stats/clear", "SWITCH [PORT]", "zero port counters", 1, 2, false)          \
+	X(trace, "trace",                                                                          \
+	  "SWITCH PORT FRAMEHEX | SWITCH PORT src=MAC dst=MAC [vlan=N] [pcp=N] [type=0xNNNN]",     \
+	  "show every forwarding decision for one synthetic frame", 3, 7, false)                   \
+	X(dummy_inject, "dummy/inject", "SWITCH PORT FRAMEHEX [vnet=F,G,HL,GS,CS,CO]",             \
+	  "inject a frame on a dummy port", 3, 4, false)                                           \
+	X(dummy_capture, "dummy/capture", "SWITCH PORT [max=N]",                                   \
+	  "take the frames a dummy port has sent", 2, 3, false)                                    \
+	X(vxlan_map, "vxlan/map", "SWITCH vlan=N vni=N [port=PORT]",                               \
+	  "map a VLAN to a VXLAN VNI on the switch's vxlan port", 3, 4, true)                      \
+	X(vxlan_unmap, "vxlan/unmap", "SWITCH vlan=N|vni=N [port=PORT]",                           \
+	  "remove a VLAN <-> VNI mapping", 2, 3, true)                                             \
+	X(vxlan_remote_add, "vxlan/remote-add", "SWITCH vni=N remote=IP [mac=MAC] [port=PORT]",    \
+	  "add a remote VTEP for a VNI (flooding, or one MAC)", 3, 5, true)                        \
+	X(vxlan_remote_del, "vxlan/remote-del", "SWITCH vni=N remote=IP [mac=MAC] [port=PORT]",    \
+	  "remove a remote VTEP", 3, 5, true)                                                      \
+	X(vxlan_show, "vxlan/show", "SWITCH [port=PORT]",                                          \
+	  "show the VNI map, remote VTEPs and learned remote MACs", 1, 2, false)                   \
+	X(config_show, "config/show", "", "print the configuration as it would be saved", 0, 0,    \
+	  false)                                                                                   \
+	X(config_reload, "config/reload", "", "re-read the --config file and apply it", 0, 0,      \
+	  true)                                                                                    \
+	X(network_add, "network/add",                                                              \
+	  "NAME mode=nat|host-only|private [subnet=A.B.C.0/LEN] [dhcp=on|off] [mtu=N] "            \
+	  "[lease_time=S] [host=on|off] [ifname=IF]",                                              \
+	  "create a network: a switch with DHCP, DNS and (nat) NAT", 2, -1, true)                  \
+	X(network_del, "network/del", "NAME",                                                      \
+	  "delete a network, its switch, leases, reservations and forwards", 1, 1, true)           \
+	X(network_list, "network/list", "", "list networks", 0, 0, false)                          \
 	X(dhcp_leases, "dhcp/leases", "NETWORK", "show DHCP leases and reservations", 1, 1, false) \
-	X(dhcp_reserve, "dhcp/reserve", "NETWORK MAC IP [hostname=NAME]",                           \
-	  "always give IP (and DNS name NAME) to MAC", 3, 4, true)                                  \
-	X(dhcp_unreserve, "dhcp/unreserve", "NETWORK MAC", "remove a DHCP reservation", 2, 2, true) \
+	X(dhcp_reserve, "dhcp/reserve", "NETWORK MAC IP [hostname=NAME]",                          \
+	  "always give IP (and DNS name NAME) to MAC", 3, 4, true)                                 \
+	X(dhcp_unreserve, "dhcp/unreserve", "NETWORK MAC", "remove a DHCP reservation", 2, 2,      \
+	  true)                                                                                    \
 	X(nat_forward_add, "nat/forward-add", "NETWORK tcp|udp [HOST_IP:]PORT VM_IP:PORT",         \
-	  "forward a host port to a VM (host address defaults to 127.0.0.1)", 4, 4, true)           \
-	X(nat_forward_del, "nat/forward-del", "NETWORK tcp|udp [HOST_IP:]PORT",                     \
-	  "remove a port forward", 3, 3, true)                                                      \
+	  "forward a host port to a VM (host address defaults to 127.0.0.1)", 4, 4, true)          \
+	X(nat_forward_del, "nat/forward-del", "NETWORK tcp|udp [HOST_IP:]PORT",                    \
+	  "remove a port forward", 3, 3, true)                                                     \
 	X(nat_forward_list, "nat/forward-list", "NETWORK", "list port forwards", 1, 1, false)      \
 	X(nat_show, "nat/show", "NETWORK", "show NAT flows, forwards and counters", 1, 1, false)   \
-	X(version, "version", "", "print the daemon's version", 0, 0, false)                      \
+	X(version, "version", "", "print the daemon's version", 0, 0, false)                       \
 	X(help, "help", "[COMMAND]", "list commands, or show one command's usage", 0, 1, false)
 
 /* The handlers; each returns 0, or -errno with r->err set (see cmd.h). */
