@@ -140,7 +140,6 @@ static void vnetd_parse_args(struct vnetd_main *m, int argc, char **argv)
 	}
 }
 
-
 /*
  * First start: switch "default" with the host's internal port vnet0, on the
  * first 10.N.0.0/24 (N from 213) that no existing route covers.

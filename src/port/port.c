@@ -17,8 +17,13 @@
 
 /* The port types. A new type adds its ops here. */
 static const struct port_ops *const port_types[] = {
-	&tap_port_ops,	      &internal_port_ops, &dummy_port_ops, &gateway_port_ops,
-	&vhost_user_port_ops, &vxlan_port_ops,	  NULL,
+	&tap_port_ops,
+	&internal_port_ops,
+	&dummy_port_ops,
+	&gateway_port_ops,
+	&vhost_user_port_ops,
+	&vxlan_port_ops,
+	NULL,
 };
 
 const struct port_ops *port_ops_find(const char *type)
