@@ -16,22 +16,6 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/_vm.sh"
 
-# vm_boot_tap NAME IP MAC IFNAME CMD - boot a guest whose NIC is QEMU's tap IFNAME
-vm_boot_tap() {
-  local name=$1 ip=$2 mac=$3 ifname=$4 cmd=$5 append
-  append="console=ttyS0 quiet panic=-1 g.name=$name g.ip=$ip g.cmd64=$(printf '%s' "$cmd" | base64 -w0)"
-  : >"$T_DIR/$name.log"
-  "$QEMU" -nodefaults -no-user-config -machine pc -accel tcg -cpu qemu64 -smp 1 -m 256M \
-    -kernel "$VM_DIR/out/vmlinuz" -initrd "$VM_DIR/out/initramfs.cpio.gz" -append "$append" \
-    -display none -chardev "file,id=ser0,path=$T_DIR/$name.log" -serial chardev:ser0 \
-    -no-reboot -netdev "tap,id=n0,ifname=$ifname,script=no,downscript=no,vnet_hdr=on" \
-    -device "virtio-net-pci,netdev=n0,mac=$mac" </dev/null >"$T_DIR/$name.qemu.log" 2>&1 &
-  # shellcheck disable=SC2034 # VM_PID is read by the _vm.sh helpers
-  VM_PID[$name]=$!
-  T_BG+=("$!")
-  step "guest $name booting (QEMU pid $!, tap $ifname)"
-}
-
 vm_prepare
 vnetd_start
 vctl switch/add sw0
@@ -42,10 +26,10 @@ ip tuntap add dev "$tb" mode tap vnet_hdr
 T_LINKS+=("$tb")
 ip link set dev "$tb" up
 vctl port/add sw0 gb type=tap ifname="$tb" attach=netdev
-vm_boot_tap gB 10.0.0.2/24 52:54:00:00:0b:02 "$tb" 'iperf3 -s -1'
+vm_boot gB 10.0.0.2/24 52:54:00:00:0b:02 "tap:$tb" 'iperf3 -s -1'
 
 step "gA: QEMU creates its tap first, then the port attaches to it"
-vm_boot_tap gA 10.0.0.1/24 52:54:00:00:0a:01 "$ta" \
+vm_boot gA 10.0.0.1/24 52:54:00:00:0a:01 "tap:$ta" \
   'gwait 10.0.0.2 90 && iping -c 5 -i 0.3 10.0.0.2 && giperf 10.0.0.2 -t 5'
 wait_for "ip link show dev $ta" 30 || fail "QEMU did not create $ta"
 ip link set dev "$ta" up

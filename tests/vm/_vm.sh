@@ -19,37 +19,22 @@ vm_prepare() {
   [ $rc -eq 0 ] || fail "tests/vm/build.sh failed"
 }
 
-# vm_boot NAME IP MAC NETDEV CMD - boot a guest in the background; it runs CMD and powers off.
-#   NETDEV vhost-user:PATH          QEMU connects to PATH (vnetd port in mode=server);
-#                                   reconnects 1 s after losing it
-#          vhost-user-server:PATH   QEMU listens on PATH (vnetd port in mode=client);
-#                                   QEMU waits for vnetd before the guest starts
+# vm_boot NAME IP MAC NETDEV CMD - boot a guest in the background; it runs CMD and powers
+# off. NETDEV: vhost-user:PATH, vhost-user-server:PATH, tap:IFNAME or netdev:SPEC
+# (tests/vm/guest.sh).
 # Console: $T_DIR/NAME.log; QEMU's own messages: $T_DIR/NAME.qemu.log.
 # Extra QEMU -device properties in VM_DEV (e.g. "mq=on,vectors=..."),
 # extra QEMU arguments in VM_QEMU_EXTRA.
 vm_boot() {
-  local name=$1 ip=$2 mac=$3 netdev=$4 cmd=$5 chardev append
-  case $netdev in
-  vhost-user:*) chardev="socket,id=chr0,path=${netdev#vhost-user:},reconnect=1" ;;
-  vhost-user-server:*) chardev="socket,id=chr0,path=${netdev#vhost-user-server:},server=on,wait=off" ;;
-  *) fail "vm_boot: unknown netdev $netdev" ;;
+  case $4 in
+  vhost-user:* | vhost-user-server:* | tap:* | netdev:*) ;;
+  *) fail "vm_boot: unknown netdev $4" ;;
   esac
-  append="console=ttyS0 quiet panic=-1 g.name=$name g.ip=$ip g.cmd64=$(printf '%s' "$cmd" | base64 -w0)"
-  [ ${#append} -lt 2000 ] || fail "vm_boot: command too long for the kernel command line"
-  : >"$T_DIR/$name.log"
-  # TCG: KVM cannot boot guests on these hosts. vectors=0: QEMU 7.2 crashes starting
-  # vhost-user with MSI-X under TCG (no irqfd), so the NIC uses INTx.
-  # shellcheck disable=SC2086
-  "$QEMU" -nodefaults -no-user-config -machine pc -accel tcg -cpu qemu64 -smp 1 -m 256M \
-    -object memory-backend-memfd,id=mem,size=256M,share=on -numa node,memdev=mem \
-    -kernel "$VM_DIR/out/vmlinuz" -initrd "$VM_DIR/out/initramfs.cpio.gz" -append "$append" \
-    -display none -chardev "file,id=ser0,path=$T_DIR/$name.log" -serial chardev:ser0 \
-    -no-reboot -chardev "$chardev" -netdev vhost-user,id=net0,chardev=chr0 \
-    -device "virtio-net-pci,netdev=net0,mac=$mac,vectors=0${VM_DEV:+,$VM_DEV}" \
-    ${VM_QEMU_EXTRA:-} </dev/null >"$T_DIR/$name.qemu.log" 2>&1 &
-  VM_PID[$name]=$!
+  : >"$T_DIR/$1.log"
+  "$VM_DIR/guest.sh" "$@" "$T_DIR" &
+  VM_PID[$1]=$!
   T_BG+=("$!")
-  step "guest $name booting (QEMU pid $!, $netdev)"
+  step "guest $1 booting (pid $!, $4)"
 }
 
 # vm_wait NAME MARKER TIMEOUT - wait for a console line starting with MARKER
