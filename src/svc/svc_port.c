@@ -12,6 +12,7 @@
 #include "../base/log.h"
 #include "../base/util.h"
 #include "../net/eth.h"
+#include "../port/vxlan.h"
 #include "../switch/bridge.h"
 #include "dhcp.h"
 #include "dns.h"
@@ -67,6 +68,7 @@ struct svc {
 	struct svc_plan plan;
 	uint8_t mac[6];
 	bool dhcp_on;
+	bool dhcp_mtu_auto;
 	struct lease_table *leases;
 	struct dhcp_server dhcp;
 	struct dns_server dns;
@@ -341,6 +343,28 @@ static const char *svc_in_port(struct svc *s, const struct pkt *pk)
 	return br->ports[pk->in_port]->name;
 }
 
+/*
+ * svc_tunnel_mtu() - the DHCP MTU option when the network has no dhcp_mtu=: the
+ * smallest inner MTU of the switch's VXLAN ports (1450 on a 1500-byte underlay),
+ * so that VMs behind a tunnel never send frames it would have to drop; 0 (no
+ * option) when the switch has no tunnel. Looked up per DHCP message, so it
+ * follows ports added and removed at run time.
+ */
+static uint16_t svc_tunnel_mtu(const struct svc *s)
+{
+	const struct bridge *br = s->port->input_arg;
+	uint32_t mtu = 0, m;
+
+	if (!br)
+		return 0;
+	for (unsigned i = 0; i < br->n_ports; i++) {
+		m = vxlan_inner_mtu(br->dense[i]);
+		if (m && (!mtu || m < mtu))
+			mtu = m;
+	}
+	return (uint16_t)MIN(mtu, 65535u);
+}
+
 static bool svc_port_exists(void *arg, const char *name)
 {
 	struct svc *s = arg;
@@ -418,6 +442,8 @@ static bool svc_udp(struct svc *s, const struct pkt *pk)
 		out = svc_alloc(s);
 		if (!out)
 			return true;
+		if (s->dhcp_mtu_auto)
+			s->dhcp.cfg.mtu = svc_tunnel_mtu(s);
 		n = dhcp_input(&s->dhcp, f, pk->size, svc_in_port(s, pk), out->data);
 	} else if (dport == DNS_PORT && dst == s->plan.gw) {
 		enum dns_verdict v;
@@ -735,6 +761,7 @@ static int svc_open(struct port *p, struct kv_list *opts, char *err, size_t errs
 					    .dns = s->plan.gw,
 					    .lease_s = (uint32_t)o.lease_s,
 					    .mtu = (uint16_t)MIN(o.dhcp_mtu, 65535u) };
+	s->dhcp_mtu_auto = !o.dhcp_mtu;
 	memcpy(s->dhcp.cfg.mac, s->mac, 6);
 	snprintf(s->dhcp.cfg.domain, sizeof(s->dhcp.cfg.domain), "%s", s->net);
 	if (!dhcp_config_check(&s->dhcp.cfg, err, errsz)) {
