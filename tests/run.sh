@@ -19,6 +19,13 @@
 # $VM_TEST_TIMEOUT, default 900 s, for vm) in its own process group, which is
 # killed afterwards so nothing a test started outlives it.
 #
+# Tests of the unit, fuzz and netns groups run $TEST_JOBS at a time (default 2;
+# scenarios name everything after their PID, so they do not collide). A script
+# with the line "# vnet-test: serial" runs alone: one that changes the root
+# namespace (vnet0) or whose figures need the machine to itself. vhost and vm
+# tests always run one at a time (QEMU under TCG and DPDK poll loops take whole
+# CPUs).
+#
 # The last line is "N passed, N failed" (", N skipped" when any were); the
 # exit status is 1 if any test failed.
 #
@@ -37,6 +44,7 @@ export BUILD TOP
 TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 VM_TEST_TIMEOUT=${VM_TEST_TIMEOUT:-900}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+TEST_JOBS=${TEST_JOBS:-2}
 LOGDIR=$BUILD/test-logs
 ALL_GROUPS="unit fuzz netns vhost vm"
 
@@ -62,13 +70,15 @@ now_ms() {
   date +%s%3N
 }
 
-# run_one GROUP NAME TIMEOUT CMD... - run one test and print its result line
+# run_one GROUP NAME TIMEOUT CMD... - run one test, print its result line (and the log's
+# tail on failure) in one write, and leave "STATUS SECONDS" in LOG.status for tally
 run_one() {
   local group=$1 name=$2 tmo=$3
   shift 3
   local log=$LOGDIR/$group/$name.log
-  local t0 t1 rc pid secs reason
+  local t0 t1 rc pid secs reason out
   mkdir -p "$LOGDIR/$group"
+  rm -f "$log.status"
   t0=$(now_ms)
   {
     echo "# $group/$name: $*"
@@ -86,26 +96,85 @@ run_one() {
   secs=$(printf '%d.%03d' $(((t1 - t0) / 1000)) $(((t1 - t0) % 1000)))
   echo "# exit status $rc after ${secs}s" >>"$log"
   if [ $rc -eq 0 ]; then
-    n_pass=$((n_pass + 1))
-    printf '%sPASS%s %-40s %8ss\n' "$C_PASS" "$C_OFF" "$group/$name" "$secs"
+    out=$(printf '%sPASS%s %-40s %8ss' "$C_PASS" "$C_OFF" "$group/$name" "$secs")
   elif [ $rc -eq 77 ] && [ "$group" != unit ] && [ "$group" != fuzz ]; then
     # Only test scripts skip; for a binary 77 is just another failure status.
-    n_skip=$((n_skip + 1))
     reason=$(grep -m1 '^SKIP' "$log" | cut -c1-100 | sed 's/^SKIP:* *//')
-    printf '%sSKIP%s %-40s %8ss  (%s)\n' "$C_SKIP" "$C_OFF" "$group/$name" "$secs" \
-      "${reason:-no reason given; see $log}"
+    out=$(printf '%sSKIP%s %-40s %8ss  (%s)' "$C_SKIP" "$C_OFF" "$group/$name" "$secs" \
+      "${reason:-no reason given; see $log}")
+  else
+    [ $rc -eq 77 ] && rc=1
+    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+      out=$(printf '%sFAIL%s %-40s %8ss  (timed out after %ss)' "$C_FAIL" "$C_OFF" "$group/$name" "$secs" "$tmo")
+    else
+      out=$(printf '%sFAIL%s %-40s %8ss  (exit status %d)' "$C_FAIL" "$C_OFF" "$group/$name" "$secs" "$rc")
+    fi
+    out+=$'\n'"---- last 40 lines of $log ----"$'\n'"$(tail -n 40 "$log" | sed 's/^/    /')"$'\n'"----"
+  fi
+  echo "$rc $secs" >"$log.status"
+  printf '%s\n' "$out"
+}
+
+# tally GROUP NAME - count the result run_one left for a finished test
+tally() {
+  local st rc
+  st=$(cat "$LOGDIR/$1/$2.log.status" 2>/dev/null) || st="1 0"
+  rc=${st%% *}
+  if [ "$rc" -eq 0 ]; then
+    n_pass=$((n_pass + 1))
+  elif [ "$rc" -eq 77 ]; then
+    n_skip=$((n_skip + 1))
   else
     n_fail=$((n_fail + 1))
-    failed_names+=("$group/$name")
-    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-      printf '%sFAIL%s %-40s %8ss  (timed out after %ss)\n' "$C_FAIL" "$C_OFF" "$group/$name" "$secs" "$tmo"
-    else
-      printf '%sFAIL%s %-40s %8ss  (exit status %d)\n' "$C_FAIL" "$C_OFF" "$group/$name" "$secs" "$rc"
-    fi
-    echo "---- last 40 lines of $log ----"
-    tail -n 40 "$log" | sed 's/^/    /'
-    echo "----"
+    failed_names+=("$1/$2")
   fi
+}
+
+# The tests of one group in flight: "PID GROUP/NAME" each; start_job runs one in the
+# background once fewer than JOBS are running, wait_jobs waits for all of them.
+running=()
+JOBS=1
+
+# reap_one - wait for any running test to end, tally every test that has ended
+reap_one() {
+  local j pid name keep=()
+  wait -n 2>/dev/null || sleep 0.2
+  for j in "${running[@]}"; do
+    pid=${j%% *}
+    name=${j#* }
+    if kill -0 "$pid" 2>/dev/null; then
+      keep+=("$j")
+    else
+      wait "$pid" 2>/dev/null
+      tally "${name%%/*}" "${name#*/}"
+    fi
+  done
+  running=("${keep[@]}")
+  [ "$(id -u)" = 0 ] && reap_leftovers
+  return 0
+}
+
+# start_job GROUP NAME TIMEOUT CMD... - run_one in the background (or in the foreground
+# when JOBS is 1), after waiting for a free slot
+start_job() {
+  if [ "$JOBS" -le 1 ]; then
+    run_one "$@"
+    tally "$1" "$2"
+    [ "$(id -u)" = 0 ] && reap_leftovers
+    return 0
+  fi
+  while [ ${#running[@]} -ge "$JOBS" ]; do
+    reap_one
+  done
+  rm -f "$LOGDIR/$1/$2.log.status"
+  run_one "$@" &
+  running+=("$! $1/$2")
+}
+
+wait_jobs() {
+  while [ ${#running[@]} -gt 0 ]; do
+    reap_one
+  done
 }
 
 # reap_leftovers - remove namespaces and taps that tests/lib.sh names after a
@@ -181,8 +250,9 @@ group_unit() {
   for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
     want unit "$(basename "$t")" || continue
-    run_one unit "$(basename "$t")" "$TEST_TIMEOUT" "$t"
+    start_job unit "$(basename "$t")" "$TEST_TIMEOUT" "$t"
   done
+  wait_jobs
 }
 
 group_fuzz() {
@@ -191,9 +261,10 @@ group_fuzz() {
     [ -x "$f" ] || continue
     n=$(basename "$f")
     want fuzz "$n" || continue
-    run_one fuzz "$n" "$((TEST_TIMEOUT + FUZZ_SECONDS))" \
+    start_job fuzz "$n" "$((TEST_TIMEOUT + FUZZ_SECONDS))" \
       bash -c 'fuzz_one "$1" "$2" "$3"' fuzz_one "$f" "$TOP/tests/fuzz/corpus/$n" "$LOGDIR/fuzz/$n.artifacts"
   done
+  wait_jobs
 }
 
 # script_group GROUP DIR TIMEOUT - run every test script in DIR
@@ -207,9 +278,17 @@ script_group() {
     _* | build | lib | common | setup) continue ;;
     esac
     want "$group" "$n" || continue
-    run_one "$group" "$n" "$tmo" bash "$s"
-    [ "$(id -u)" = 0 ] && reap_leftovers
+    if grep -q '^# vnet-test: serial' "$s"; then
+      wait_jobs
+      local jobs_was=$JOBS
+      JOBS=1
+      start_job "$group" "$n" "$tmo" bash "$s"
+      JOBS=$jobs_was
+    else
+      start_job "$group" "$n" "$tmo" bash "$s"
+    fi
   done
+  wait_jobs
 }
 
 filters=("$@")
@@ -241,6 +320,10 @@ for g in $ALL_GROUPS; do
     done
   fi
   [ $sel = 1 ] || continue
+  JOBS=$TEST_JOBS
+  case $g in
+  vhost | vm) JOBS=1 ;;
+  esac
   case $g in
   unit) group_unit ;;
   fuzz) group_fuzz ;;

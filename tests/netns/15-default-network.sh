@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# vnet-test: serial (creates vnet0 in the root namespace)
 # 15-default-network - vnetd started without --no-default in a fresh state dir creates the
 # built-in network: switch "default" with the host's internal port vnet0 holding the
 # first free 10.(213+N).0.1/24. A namespace attached by tap to it reaches the host.

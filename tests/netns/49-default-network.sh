@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
+# vnet-test: serial (creates vnet0 in the root namespace)
 # 49-default-network - zero setup: vnetd started with no configuration brings up the nat
 # network "default" (host port vnet0 at .1, gateway .2, DHCP); a VM plugged into it gets an
 # address and reaches a server on the host's loopback through NAT, and the host reaches the
