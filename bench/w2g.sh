@@ -70,11 +70,11 @@ w2g_setup() {
 w2g_guests() {
 	local rep=$1 c=$2 pa pb rc rate unit mbps rtt
 	: >"$W2G_DIR/gA.log"
-	"$W2G_VM/guest.sh" gB 10.0.0.2/24 52:54:00:00:0b:02 "vhost-user:$W2G_DIR/b.sock" \
+	"$W2G_VM/_guest.sh" gB 10.0.0.2/24 52:54:00:00:0b:02 "vhost-user:$W2G_DIR/b.sock" \
 		'iperf3 -s -1' "$W2G_DIR" &
 	pb=$!
 	bench_cleanup_push "bench_kill $pb"
-	"$W2G_VM/guest.sh" gA 10.0.0.1/24 52:54:00:00:0a:01 "vhost-user:$W2G_DIR/a.sock" \
+	"$W2G_VM/_guest.sh" gA 10.0.0.1/24 52:54:00:00:0a:01 "vhost-user:$W2G_DIR/a.sock" \
 		"gwait 10.0.0.2 120 && iping -c $W2G_PINGS -i 0.2 10.0.0.2 && giperf 10.0.0.2 -t $W2G_S" \
 		"$W2G_DIR" &
 	pa=$!

@@ -21,7 +21,7 @@ vm_prepare() {
 
 # vm_boot NAME IP MAC NETDEV CMD - boot a guest in the background; it runs CMD and powers
 # off. NETDEV: vhost-user:PATH, vhost-user-server:PATH, tap:IFNAME or netdev:SPEC
-# (tests/vm/guest.sh).
+# (tests/vm/_guest.sh).
 # Console: $T_DIR/NAME.log; QEMU's own messages: $T_DIR/NAME.qemu.log.
 # Extra QEMU -device properties in VM_DEV (e.g. "mq=on,vectors=..."),
 # extra QEMU arguments in VM_QEMU_EXTRA.
@@ -31,7 +31,7 @@ vm_boot() {
   *) fail "vm_boot: unknown netdev $4" ;;
   esac
   : >"$T_DIR/$1.log"
-  "$VM_DIR/guest.sh" "$@" "$T_DIR" &
+  "$VM_DIR/_guest.sh" "$@" "$T_DIR" &
   VM_PID[$1]=$!
   T_BG+=("$!")
   step "guest $1 booting (pid $!, $4)"

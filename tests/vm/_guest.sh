@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# guest.sh - boot the test guest that tests/vm/build.sh makes in QEMU (TCG), with one
+# _guest.sh - boot the test guest that tests/vm/build.sh makes in QEMU (TCG), with one
 # virtio-net NIC, in the foreground; it runs one command and powers off (see _init.sh).
 # The one place that builds the guest's QEMU command line, for tests/vm/_vm.sh and for
 # the benchmarks (bench/w2g.sh).
 #
-#   tests/vm/guest.sh NAME IP MAC NETDEV CMD LOGDIR
+#   tests/vm/_guest.sh NAME IP MAC NETDEV CMD LOGDIR
 #     NETDEV vhost-user:PATH          QEMU connects to PATH (the switch listens);
 #                                     reconnects 1 s after losing it
 #            vhost-user-server:PATH   QEMU listens on PATH (the switch connects);
