@@ -5,7 +5,7 @@
 # usage: BUILD=/abs/build bench/run.sh [WORKLOAD...]
 #   WORKLOAD: w1 (default), callgrind, or wN for another bench/wN.sh that
 #   defines wN_main (bench/w4.sh: VXLAN overlay). Without arguments the
-#   workloads in BENCH_WORKLOADS [w1 w2 w2g w3 w4] run.
+#   workloads in BENCH_WORKLOADS [w1 w2 w2g w3 w4 w5 w6] run.
 #
 # W1 interleaves the contenders (A B C D E, A B C D E, ...) for BENCH_REPS
 # repetitions, checks that the host is idle before each repetition, and
@@ -53,7 +53,7 @@ BENCH_IDLE_MAX=${BENCH_IDLE_MAX:-25}
 BENCH_CG_PACKETS=${BENCH_CG_PACKETS:-50000}
 BENCH_CG_RATE=${BENCH_CG_RATE:-2000}
 BENCH_RESULTS=${BENCH_RESULTS:-$BENCH_DIR/results}
-MODES=${*:-${BENCH_WORKLOADS:-w1 w2 w2g w3 w4}}
+MODES=${*:-${BENCH_WORKLOADS:-w1 w2 w2g w3 w4 w5 w6}}
 
 bench_usage() {
 	sed -n '3,/^$/p' "$0" | sed 's/^# \{0,1\}//'

@@ -16,10 +16,19 @@ PKGS_BUILD="build-essential clang libclang-rt-14-dev clang-format pkg-config
 PKGS_TEST="iproute2 iputils-ping iperf3 ethtool jq tcpdump python3 socat procps psmisc kmod
   valgrind isc-dhcp-client dnsutils curl udhcpc dnsmasq-base"
 # Real-guest tests (tests/vm): QEMU under TCG, a busybox initramfs.
-PKGS_VM="qemu-system-x86 busybox-static"
+PKGS_VM="qemu-system-x86 busybox-static passwd util-linux"
 # Benchmark peers and vhost-user clients (see shared PEERS notes).
 PKGS_BENCH="dpdk dpdk-dev openvswitch-switch openvswitch-switch-dpdk vde2 netsniff-ng slirp4netns passt
   linux-perf"
+# The web console, JSON API and metrics (src/web) and their browser test (tests/web).
+PKGS_BUILD="$PKGS_BUILD libmicrohttpd-dev"
+PKGS_TEST="$PKGS_TEST chromium"
+# The uplink port's AF_XDP backend (src/port/afxdp.c); setpriv for its capability test.
+PKGS_BUILD="$PKGS_BUILD libxdp-dev libbpf-dev"
+PKGS_TEST="$PKGS_TEST util-linux"
+# vnetctl capture writes pcap with libpcap; its tests read it back with tshark.
+PKGS_BUILD="$PKGS_BUILD libpcap-dev"
+PKGS_TEST="$PKGS_TEST tshark"
 
 die() {
   echo "setup.sh: $*" >&2
@@ -100,5 +109,26 @@ fi
 
 # The control socket is 0660 root:vnet when the group exists.
 getent group vnet >/dev/null 2>&1 || groupadd --system vnet
+
+# The browser test (tests/web) runs playwright-core under Node.js: Debian's nodejs and npm
+# unless a Node.js with its npm is installed already (another packaging of Node brings its
+# own npm, which Debian's would conflict with); then exactly the playwright-core version of
+# tests/web/package-lock.json. When that is installed already, nothing is fetched (offline).
+web_dir=$(cd "$(dirname "$0")/.." && pwd)/tests/web
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "setup.sh: installing nodejs npm"
+  apt_update_once
+  apt-get install -y -q --no-install-recommends nodejs npm >"$log" 2>&1 ||
+    { tail -n 20 "$log" >&2; die "apt-get install nodejs npm failed"; }
+fi
+want=$(jq -r '.packages["node_modules/playwright-core"].version' "$web_dir/package-lock.json")
+have=$(jq -r .version "$web_dir/node_modules/playwright-core/package.json" 2>/dev/null || true)
+if [ "$want" != "$have" ]; then
+  echo "setup.sh: npm ci in tests/web (playwright-core $want)"
+  if ! (cd "$web_dir" && npm ci --no-audit --no-fund) >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    echo "setup.sh: warning: npm ci in tests/web failed; tests/netns/99-web-console will fail" >&2
+  fi
+fi
 
 echo "setup.sh: ok"

@@ -30,7 +30,9 @@
 	X(STORM_MCAST, "storm_mcast", "multicast over the port's storm limit")                   \
 	X(STORM_UNKNOWN, "storm_unknown", "unknown unicast over the port's storm limit")         \
 	X(RATE_LIMIT, "rate_limit", "over the port's ingress rate limit")                        \
-	X(MAC_LIMIT, "mac_limit", "new source MAC over the port's mac_limit")
+	X(MAC_LIMIT, "mac_limit", "new source MAC over the port's mac_limit")                    \
+	X(STREAM_LENGTH, "stream_length", "stream length prefix over the maximum; link dropped") \
+	X(MIRROR_PORT, "mirror_port", "received on a mirror's output port, which only transmits")
 
 enum drop_reason {
 #define DROP_ENUM_(e, name, desc) DROP_##e,

@@ -21,8 +21,10 @@
 
 #include "../base/util.h"
 #include "../ctl/cmd_table.h"
+#include "../ctl/userdirs.h"
 #include "../ctl/vnetd.h"
 #include "../port/port.h"
+#include "vnetctl_capture.h"
 
 #define VNETCTL_TIMEOUT_DEFAULT_S 60 /* a full fdb/show of a million entries takes seconds */
 #define VNETCTL_READ_CHUNK 65536
@@ -130,8 +132,8 @@ static int vnetctl_help(int argc, char **argv, const struct vnetctl_opts *o)
 	if (!o->json) {
 		printf("\nport options for every type: vlan_mode=access|trunk|native-tagged|"
 		       "native-untagged tag=N trunks=N,N-M mtu=N\n"
-		       "global options: --socket PATH (or $VNET_SOCKET, default %s), --json, "
-		       "--pretty, --timeout S\n",
+		       "global options: --socket PATH (or $VNET_SOCKET, default %s; as a user "
+		       "$XDG_RUNTIME_DIR/vnet/vnetd.sock), --json, --pretty, --timeout S\n",
 		       VNETD_SOCKET_DEFAULT);
 	} else {
 		json_t *j = json_pack("{s:o, s:o}", "commands", cmds, "port_types", jt);
@@ -401,10 +403,17 @@ int main(int argc, char **argv)
 	struct vnetctl_opts o = { .timeout_s = VNETCTL_TIMEOUT_DEFAULT_S };
 	const struct cmd_def *c;
 	const char *env = getenv("VNET_SOCKET");
+	char user_socket[PATH_MAX];
 	char **args;
 	int i, n_args = 0;
 
-	o.socket = env && *env ? env : VNETD_SOCKET_DEFAULT;
+	/* root: /run/vnet/vnetd.sock; a user: their rootless vnetd's (userdirs.h) */
+	if (env && *env)
+		o.socket = env;
+	else if (userdirs_socket(user_socket, sizeof(user_socket)))
+		o.socket = user_socket;
+	else
+		o.socket = VNETD_SOCKET_DEFAULT;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i], *v;
 
@@ -473,6 +482,13 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(c->name, "help")) {
 		int rc = vnetctl_help(n_args, args, &o);
+
+		free(args);
+		return rc;
+	}
+	if (!strcmp(c->name, "capture")) {
+		/* streams pcap instead of printing one reply: vnetctl_capture.c */
+		int rc = vnetctl_capture(o.socket, o.timeout_s, n_args, args);
 
 		free(args);
 		return rc;

@@ -15,6 +15,27 @@
 #include "config.h"
 #include "vnetd.h"
 
+/*
+ * A port QEMU attaches to by a socket (stream, dgram) reports the QEMU options
+ * that pair with it in its info; port/add shows them, so the user can paste them.
+ */
+static void cmd_port_add_qemu(struct bridge *br, const char *name, struct cmd_reply *r)
+{
+	struct port *p = cmd_lookup_port(br, name, r);
+	json_t *info, *q;
+
+	if (!p || !p->ops->info)
+		return;
+	info = json_object();
+	p->ops->info(p, info);
+	q = json_object_get(info, "qemu");
+	if (json_is_string(q)) {
+		r->result = json_pack("{s:O}", "qemu", q);
+		fprintf(r->text, "qemu-system-x86_64 ... %s\n", json_string_value(q));
+	}
+	json_decref(info);
+}
+
 int cmd_port_add(struct vnetd *d, int argc, char **argv, struct cmd_reply *r)
 {
 	struct bridge *br = cmd_lookup_switch(d, argv[0], r);
@@ -34,6 +55,7 @@ int cmd_port_add(struct vnetd *d, int argc, char **argv, struct cmd_reply *r)
 		return rc;
 	/* A port that failed to open at startup is replaced by the one just added. */
 	config_stale_del(d, br->name, argv[1]);
+	cmd_port_add_qemu(br, argv[1], r);
 	return 0;
 }
 

@@ -31,7 +31,8 @@ struct kv_list;
 	X(switch_set, "switch/set", "SWITCH aging=S",                                              \
 	  "change switch options (fdb_max is fixed at creation)", 2, -1, true)                     \
 	X(port_add, "port/add",                                                                    \
-	  "SWITCH PORT [type=tap|internal|dummy|vhost-user|vxlan|gateway] [key=value...]",         \
+	  "SWITCH PORT [type=tap|internal|vhost-user|stream|dgram|uplink|vxlan|dummy] "            \
+	  "[key=value...]",                                                                        \
 	  "add a port (type defaults to tap)", 2, -1, true)                                        \
 	X(port_del, "port/del", "SWITCH PORT", "delete a port", 2, 2, true)                        \
 	X(port_set, "port/set", "SWITCH PORT key=value...", "change port options", 3, -1, true)    \
@@ -82,6 +83,20 @@ struct kv_list;
 	  "remove a port forward", 3, 3, true)                                                     \
 	X(nat_forward_list, "nat/forward-list", "NETWORK", "list port forwards", 1, 1, false)      \
 	X(nat_show, "nat/show", "NETWORK", "show NAT flows, forwards and counters", 1, 1, false)   \
+	X(mirror_add, "mirror/add",                                                                \
+	  "SWITCH NAME [ingress=PORTS] [egress=PORTS] [vlans=LIST] output=PORT|output_vlan=N "     \
+	  "[snaplen=N]",                                                                           \
+	  "mirror frames of ports or VLANs to a port (SPAN) or a VLAN (RSPAN)", 3, -1, true)       \
+	X(mirror_del, "mirror/del", "SWITCH NAME", "remove a mirror", 2, 2, true)                  \
+	X(mirror_list, "mirror/list", "SWITCH", "list mirrors, their state and counters", 1, 1,    \
+	  false)                                                                                   \
+	X(capture, "capture",                                                                      \
+	  "SWITCH PORT [--direction in|out|both] [--count N] [--snaplen N] [-w FILE]",             \
+	  "capture a port's frames as pcap (stdout, or FILE); the daemon takes direction= "        \
+	  "count= snaplen=",                                                                       \
+	  2, 10, false)                                                                            \
+	X(capture_list, "capture/list", "SWITCH", "list live captures and capture counters", 1, 1, \
+	  false)                                                                                   \
 	X(version, "version", "", "print the daemon's version", 0, 0, false)                       \
 	X(help, "help", "[COMMAND]", "list commands, or show one command's usage", 0, 1, false)
 

@@ -32,6 +32,15 @@ struct config_ctx {
 	size_t errsz;
 };
 
+/* Field names, values and parser messages come from the file: keep an error one printable line. */
+static void config_err_printable(char *s)
+{
+	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+	}
+}
+
 static bool config_fail(struct config_ctx *x, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -47,6 +56,7 @@ static bool config_fail(struct config_ctx *x, const char *path, const char *fmt,
 		snprintf(x->err, x->errsz, "%s: %s: %s", x->file, path, msg);
 	else
 		snprintf(x->err, x->errsz, "%s: %s", x->file, msg);
+	config_err_printable(x->err);
 	return false;
 }
 
@@ -315,10 +325,55 @@ static bool config_check_fdb_dups(struct config_ctx *x, const struct config_swit
 	return ok;
 }
 
+/* "mirrors": [{"name": "m0", "options": {"ingress": "p1", "output": "p9"}}] (mirror.h) */
+static bool config_parse_mirrors(struct config_ctx *x, json_t *arr, const char *path,
+				 struct config_switch *cs)
+{
+	static const char *const members[] = { "name", "options", NULL };
+	char p[CONFIG_PATH_FIELD], verr[256];
+	json_t *v;
+	size_t i;
+
+	snprintf(p, sizeof(p), "%.32s.mirrors", path);
+	if (arr && !json_is_array(arr))
+		return config_fail(x, p, "must be an array");
+	if (json_array_size(arr) > MIRROR_MAX)
+		return config_fail(x, p, "too many mirrors (at most %d)", MIRROR_MAX);
+	cs->mirrors = calloc(json_array_size(arr) + 1, sizeof(*cs->mirrors));
+	if (!cs->mirrors)
+		return config_fail(x, NULL, "out of memory");
+	json_array_foreach(arr, i, v)
+	{
+		struct config_mirror *cm = &cs->mirrors[i];
+		char mp[CONFIG_PATH_OBJ];
+
+		snprintf(mp, sizeof(mp), "%.32s.mirrors[%u]", path, (unsigned)i);
+		if (!json_is_object(v))
+			return config_fail(x, mp, "must be an object");
+		if (!config_check_members(x, v, mp, members) ||
+		    !config_get_string(x, v, "name", mp, cm->name, sizeof(cm->name)))
+			return false;
+		snprintf(p, sizeof(p), "%.64s.name", mp);
+		if (!config_name_valid(cm->name))
+			return config_fail(x, p, "invalid mirror name '%s'", cm->name);
+		for (unsigned j = 0; j < i; j++) {
+			if (!strcmp(cs->mirrors[j].name, cm->name))
+				return config_fail(x, p, "duplicate mirror name '%s'", cm->name);
+		}
+		snprintf(p, sizeof(p), "%.64s.options", mp);
+		if (!config_parse_opts(x, json_object_get(v, "options"), p, &cm->opts))
+			return false;
+		if (mirror_validate(&cm->opts, verr, sizeof(verr)) < 0)
+			return config_fail_opts(x, p, &cm->opts, verr);
+		cs->n_mirrors++;
+	}
+	return true;
+}
+
 static bool config_parse_switch(struct config_ctx *x, json_t *o, unsigned si,
 				struct config_switch *cs)
 {
-	static const char *const members[] = { "name", "options", "ports", "fdb", NULL };
+	static const char *const members[] = { "name", "options", "ports", "fdb", "mirrors", NULL };
 	char path[CONFIG_PATH_SW], p[CONFIG_PATH_FIELD], verr[256];
 	json_t *ports, *fdb, *v;
 	size_t i;
@@ -380,7 +435,9 @@ static bool config_parse_switch(struct config_ctx *x, json_t *o, unsigned si,
 			return false;
 		cs->n_fdb++;
 	}
-	return config_check_fdb_dups(x, cs, si);
+	if (!config_check_fdb_dups(x, cs, si))
+		return false;
+	return config_parse_mirrors(x, json_object_get(o, "mirrors"), path, cs);
 }
 
 /* Two ports given the same ifname= would fight over one device: refuse the file instead. */
@@ -440,6 +497,7 @@ struct config *config_parse(const char *text, size_t size, const char *file, cha
 	root = json_loadb(text, size, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
 		snprintf(err, errsz, "%s:%d:%d: %s", file, je.line, je.column, je.text);
+		config_err_printable(err);
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
@@ -559,6 +617,7 @@ void config_free(struct config *c)
 	for (unsigned i = 0; i < c->n_switches; i++) {
 		free(c->switches[i].ports);
 		free(c->switches[i].fdb);
+		free(c->switches[i].mirrors);
 	}
 	free(c->switches);
 	free(c);
@@ -617,7 +676,7 @@ static void config_static_entries(struct bridge *br, struct config_fdb_collect *
 
 static json_t *config_switch_to_json(struct vnetd *d, struct bridge *br)
 {
-	json_t *ports = json_array(), *fdb = json_array();
+	json_t *ports = json_array(), *fdb = json_array(), *sw;
 	struct config_fdb_collect c;
 
 	for (struct port *p = bridge_port_next(br, NULL); p; p = bridge_port_next(br, p))
@@ -642,8 +701,18 @@ static json_t *config_switch_to_json(struct vnetd *d, struct bridge *br)
 				       "vlan", (int)c.e[i].vlan, "port", br->ports[idx]->name));
 	}
 	free(c.e);
-	return json_pack("{s:s, s:o, s:o, s:o}", "name", br->name, "options",
-			 config_kv_to_json(&br->opts), "ports", ports, "fdb", fdb);
+	sw = json_pack("{s:s, s:o, s:o, s:o}", "name", br->name, "options",
+		       config_kv_to_json(&br->opts), "ports", ports, "fdb", fdb);
+	if (sw && br->mirrors) {
+		json_t *mirrors = json_array();
+
+		for (struct mirror *m = mirror_next(br, NULL); m; m = mirror_next(br, m))
+			json_array_append_new(mirrors,
+					      json_pack("{s:s, s:o}", "name", m->name, "options",
+							config_kv_to_json(&m->opts)));
+		json_object_set_new(sw, "mirrors", mirrors);
+	}
+	return sw;
 }
 
 json_t *config_to_json(struct vnetd *d)
@@ -691,8 +760,10 @@ int config_write_file(const char *path, json_t *doc, char *err, size_t errsz)
 	}
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
+		/* name the file being saved, not the random temporary name */
 		rc = -errno;
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
+		snprintf(err, errsz, "%s: cannot create a temporary file in %s: %s", path, dir,
+			 strerror(errno));
 		free(text);
 		return rc;
 	}
@@ -965,6 +1036,33 @@ static void config_apply_fdb(struct bridge *br, const struct config_switch *cs)
 	}
 }
 
+/* Make @br's mirrors those of @cs (after its ports, which they name). */
+static void config_apply_mirrors(struct bridge *br, const struct config_switch *cs)
+{
+	struct mirror *m, *next;
+	char err[256];
+
+	for (m = mirror_next(br, NULL); m; m = next) {
+		bool keep = false;
+
+		next = mirror_next(br, m);
+		for (unsigned j = 0; j < cs->n_mirrors && !keep; j++)
+			keep = !strcmp(cs->mirrors[j].name, m->name);
+		if (!keep)
+			mirror_del(br, m->name);
+	}
+	for (unsigned j = 0; j < cs->n_mirrors; j++) {
+		const struct config_mirror *cm = &cs->mirrors[j];
+
+		m = mirror_find(br, cm->name);
+		if (m && config_kv_subset(&m->opts, &cm->opts) &&
+		    config_kv_subset(&cm->opts, &m->opts))
+			continue;
+		if (mirror_add(br, cm->name, &cm->opts, err, sizeof(err)) < 0)
+			warn("switch %s: mirror %s not added: %s", br->name, cm->name, err);
+	}
+}
+
 /* The MAC table size @cs asks for; changing it means recreating the switch. */
 static uint32_t config_fdb_max(const struct config_switch *cs)
 {
@@ -1029,6 +1127,7 @@ static unsigned config_apply_switch(struct vnetd *d, const struct config_switch 
 		unsigned failed = config_apply_ports(d, br, cs);
 
 		config_apply_fdb(br, cs);
+		config_apply_mirrors(br, cs);
 		return failed;
 	}
 }

@@ -42,6 +42,7 @@
 #include "../base/kv.h"
 #include "../port/port.h"
 #include "../switch/bridge.h"
+#include "../switch/mirror.h"
 
 #define CONFIG_VERSION 1
 #define CONFIG_STATE_FILE "config.json"
@@ -64,6 +65,12 @@ struct config_fdb {
 	char port[PORT_NAME_MAX];
 };
 
+/** struct config_mirror - one mirror of a parsed file (mirror.h) */
+struct config_mirror {
+	char name[MIRROR_NAME_MAX];
+	struct kv_list opts;
+};
+
 /** struct config_switch - one switch of a parsed file */
 struct config_switch {
 	char name[BRIDGE_NAME_MAX];
@@ -72,6 +79,8 @@ struct config_switch {
 	struct config_port *ports;
 	unsigned n_fdb;
 	struct config_fdb *fdb;
+	unsigned n_mirrors;
+	struct config_mirror *mirrors;
 };
 
 /** struct config - a whole parsed and validated file */

@@ -542,6 +542,7 @@ static int ctl_listen(const char *path, char *err, size_t errsz)
 	const char *slash = strrchr(path, '/');
 	struct group *g;
 	struct stat st;
+	mode_t old_mask;
 	int fd, rc;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -575,18 +576,28 @@ static int ctl_listen(const char *path, char *err, size_t errsz)
 		snprintf(err, errsz, "socket: %s", strerror(errno));
 		return rc;
 	}
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, CTL_SOCKET_MODE) < 0 ||
-	    listen(fd, CTL_LISTEN_BACKLOG) < 0) {
-		rc = -errno;
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		close(fd);
-		unlink(path);
-		return rc;
-	}
+	/*
+	 * Never reachable by more users than intended, not even for a moment: the socket is
+	 * born 0600 (umask), gets its group, then 0660, and only then accepts connections.
+	 */
+	old_mask = umask(0177);
+	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old_mask);
+	if (rc < 0)
+		goto fail;
 	g = getgrnam(CTL_SOCKET_GROUP);
 	if (g && chown(path, 0, g->gr_gid) < 0)
 		warn("%s: chown root:%s: %s", path, CTL_SOCKET_GROUP, strerror(errno));
+	if (chmod(path, CTL_SOCKET_MODE) < 0 || listen(fd, CTL_LISTEN_BACKLOG) < 0)
+		goto fail;
 	return fd;
+
+fail:
+	rc = -errno;
+	snprintf(err, errsz, "%s: %s", path, strerror(errno));
+	close(fd);
+	unlink(path);
+	return rc;
 }
 
 struct ctl_server *ctl_server_create(struct vnetd *d, struct evloop *loop, const char *path,

@@ -32,7 +32,9 @@
 #include "../ctl/cmd_table.h"
 #include "../ctl/config.h"
 #include "../ctl/ctl.h"
+#include "../ctl/userdirs.h"
 #include "../ctl/vnetd.h"
+#include "../web/web.h"
 #include "../svc/network.h"
 
 #define VNETD_TICK_S 1 /* aging timer period */
@@ -54,6 +56,8 @@ struct vnetd_main {
 	struct ev_source sig;
 	struct ev_source tick;
 	bool no_default;
+	struct web_cfg web_cfg; /* --web, --metrics, --http-allow-remote */
+	struct web *web;
 };
 
 static void vnetd_usage(FILE *f)
@@ -66,7 +70,12 @@ static void vnetd_usage(FILE *f)
 		"  --config FILE     declarative configuration to apply at startup and on SIGHUP\n"
 		"  --log-level LVL   least severe messages to log (default info)\n"
 		"  --no-default      do not create the default network on first start\n"
-		"  --version         print the version\n",
+		"  --web ADDR:PORT   serve the web console and JSON API (off by default)\n"
+		"  --metrics ADDR:PORT  serve Prometheus metrics at /metrics (off by default)\n"
+		"  --http-allow-remote  let --web/--metrics use a non-loopback address\n"
+		"  --version         print the version\n"
+		"as an ordinary user: socket $XDG_RUNTIME_DIR/vnet/vnetd.sock, state dir\n"
+		"$XDG_STATE_HOME/vnet (~/.local/state/vnet); no host port on the default network\n",
 		VNETD_SOCKET_DEFAULT, VNETD_STATE_DIR_DEFAULT);
 }
 
@@ -87,6 +96,9 @@ static void vnetd_parse_args(struct vnetd_main *m, int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "no-default", no_argument, NULL, 'n' },
+		{ "web", required_argument, NULL, 'w' },
+		{ "metrics", required_argument, NULL, 'm' },
+		{ "http-allow-remote", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -94,11 +106,16 @@ static void vnetd_parse_args(struct vnetd_main *m, int argc, char **argv)
 	struct vnetd *d = &m->d;
 	const char *env = getenv("VNET_SOCKET");
 	enum log_level lvl;
+	char err[256];
 	int c;
 
-	vnetd_set_path(d->socket_path, sizeof(d->socket_path),
-		       env && *env ? env : VNETD_SOCKET_DEFAULT, "socket path");
-	vnetd_set_path(d->state_dir, sizeof(d->state_dir), VNETD_STATE_DIR_DEFAULT, "state dir");
+	/* root: /run/vnet and /var/lib/vnet; a user: the XDG directories (userdirs.h) */
+	if (!userdirs_socket(d->socket_path, sizeof(d->socket_path)))
+		d->socket_path[0] = '\0';
+	if (!userdirs_state(d->state_dir, sizeof(d->state_dir)))
+		d->state_dir[0] = '\0';
+	if (env && *env)
+		vnetd_set_path(d->socket_path, sizeof(d->socket_path), env, "socket path");
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -122,6 +139,20 @@ static void vnetd_parse_args(struct vnetd_main *m, int argc, char **argv)
 		case 'n':
 			m->no_default = true;
 			break;
+		case 'w':
+		case 'm':
+			if (!http_addr_parse(optarg,
+					     c == 'w' ? &m->web_cfg.web : &m->web_cfg.metrics, err,
+					     sizeof(err))) {
+				fprintf(stderr, "vnetd: --%s: %s\n", c == 'w' ? "web" : "metrics",
+					err);
+				exit(2);
+			}
+			*(c == 'w' ? &m->web_cfg.web_on : &m->web_cfg.metrics_on) = true;
+			break;
+		case 'R':
+			m->web_cfg.allow_remote = true;
+			break;
 		case 'h':
 			vnetd_usage(stdout);
 			exit(0);
@@ -132,6 +163,12 @@ static void vnetd_parse_args(struct vnetd_main *m, int argc, char **argv)
 			vnetd_usage(stderr);
 			exit(2);
 		}
+	}
+	if (!d->socket_path[0] || !d->state_dir[0]) {
+		fprintf(stderr, "vnetd: no default %s for this user: give %s\n",
+			d->socket_path[0] ? "state dir" : "socket path",
+			d->socket_path[0] ? "--state-dir" : "--socket");
+		exit(2);
 	}
 	if (optind < argc) {
 		fprintf(stderr, "vnetd: unexpected argument '%s'\n", argv[optind]);
@@ -147,16 +184,29 @@ static void vnetd_parse_args(struct vnetd_main *m, int argc, char **argv)
 static unsigned vnetd_default_network(struct vnetd *d)
 {
 	char err[256];
-	struct bridge *br = network_create_default(&d->dp, d->state_dir, d->bridges,
-						   ARRAY_SIZE(d->bridges), err, sizeof(err));
+	struct kv_list nat = { 0 };
+	struct bridge *br;
+
+	/* without CAP_NET_ADMIN there is no host device: NAT alone needs no privilege */
+	kv_set(&nat, "mode", "nat");
+	if (userdirs_rootless())
+		br = network_create(&d->dp, NETWORK_DEFAULT_NAME, &nat, d->state_dir, d->bridges,
+				    ARRAY_SIZE(d->bridges), err, sizeof(err));
+	else
+		br = network_create_default(&d->dp, d->state_dir, d->bridges,
+					    ARRAY_SIZE(d->bridges), err, sizeof(err));
 
 	if (!br) {
 		err("first start: the default network: %s", err);
 		return 1;
 	}
 	d->bridges[0] = br;
-	info("first start: created nat network %s with host port %s", NETWORK_DEFAULT_NAME,
-	     NETWORK_DEFAULT_IFNAME);
+	if (userdirs_rootless())
+		info("first start: created nat network %s (rootless: no host port)",
+		     NETWORK_DEFAULT_NAME);
+	else
+		info("first start: created nat network %s with host port %s", NETWORK_DEFAULT_NAME,
+		     NETWORK_DEFAULT_IFNAME);
 	return 0;
 }
 
@@ -328,6 +378,8 @@ static void vnetd_shutdown(struct vnetd_main *m)
 {
 	struct vnetd *d = &m->d;
 
+	web_stop(m->web);
+	m->web = NULL;
 	ctl_server_destroy(d->ctl);
 	d->ctl = NULL;
 	/* Destroying the switches closes their ports, so the taps vnetd created go away. */
@@ -369,6 +421,13 @@ int main(int argc, char **argv)
 	rc = config_mkdir_p(d->state_dir, 0755);
 	if (rc < 0) {
 		err("state dir %s: %s", d->state_dir, strerror(-rc));
+		vnetd_shutdown(&m);
+		return 1;
+	}
+	/* Before the configuration: a refused --web/--metrics must not touch any tap. */
+	m.web = web_start(d, &d->dp.loop, &m.web_cfg, err, sizeof(err));
+	if (!m.web) {
+		err("%s", err);
 		vnetd_shutdown(&m);
 		return 1;
 	}

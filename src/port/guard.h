@@ -10,12 +10,15 @@
  *   ip_guard=on|off         IPv4/IPv6 sources, ARP senders and NDP targets must be one
  *                           of ip=ADDR[,ADDR...] or the address a DHCP ACK gave the
  *                           port (snooped on egress); 0.0.0.0, :: and fe80::/10 pass
- *   dhcp_guard=on|off       DHCP/DHCPv6 server messages from the port are dropped
- *   router_guard=on|off     IPv6 router advertisements and redirects, and ICMPv4
- *                           redirects, from the port are dropped
+ *   dhcp_guard=on|off       DHCP/DHCPv6 server messages from the port are dropped: UDP
+ *                           to a client port (68, 546) or from a server port (67, 547)
+ *   router_guard=on|off     IPv6 router advertisements and redirects (behind any
+ *                           extension headers), and ICMPv4 redirects, from the port
+ *                           are dropped
  *   protected=on|off        protected ports cannot talk to each other
  *   storm_bcast_pps= storm_mcast_pps= storm_unknown_pps=   flood limits, packets/s
- *   ingress_kbps= ingress_pps= ingress_burst_kb=           token-bucket policer
+ *   ingress_kbps= ingress_pps= ingress_burst_kb=           token-bucket policer (burst
+ *                           default: 100 ms of ingress_kbps, at least 8 x 64 KiB)
  *   mac_limit=N             at most N learned MACs on the port
  *
  * Defaults: guards are on for port types that face a VM's own driver

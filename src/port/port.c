@@ -8,22 +8,23 @@
 
 #include "../base/log.h"
 #include "../base/util.h"
+#include "dgram.h"
 #include "dummy.h"
 #include "port.h"
+#include "stream.h"
 #include "tap.h"
+#include "uplink.h"
 #include "../svc/svc_port.h"
 #include "vhost_user.h"
 #include "vxlan.h"
 
 /* The port types. A new type adds its ops here. */
 static const struct port_ops *const port_types[] = {
-	&tap_port_ops,
-	&internal_port_ops,
-	&dummy_port_ops,
-	&gateway_port_ops,
-	&vhost_user_port_ops,
-	&vxlan_port_ops,
-	NULL,
+	&tap_port_ops,	      &internal_port_ops,
+	&dummy_port_ops,      &gateway_port_ops,
+	&vhost_user_port_ops, &vxlan_port_ops,
+	&stream_port_ops,     &dgram_port_ops,
+	&uplink_port_ops,     NULL,
 };
 
 const struct port_ops *port_ops_find(const char *type)

@@ -57,6 +57,7 @@
 
 #define TAP_POLL_BUDGET 8 /* bursts per readiness event before yielding to other fds */
 #define TAP_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
+#define TAP_NETDEV_CAPS " (attaching to an interface's netdev side needs CAP_NET_RAW)"
 
 /**
  * struct tap - state of one tap or internal port
@@ -228,7 +229,8 @@ static int tap_open_netdev(struct tap *t, char *err, size_t errsz)
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	if (fd < 0) {
 		rc = -errno;
-		snprintf(err, errsz, "ifname=%s: AF_PACKET socket: %s", t->ifname, strerror(errno));
+		snprintf(err, errsz, "ifname=%s: AF_PACKET socket: %s%s", t->ifname,
+			 strerror(errno), errno == EPERM ? TAP_NETDEV_CAPS : "");
 		return rc;
 	}
 	sll.sll_ifindex = (int)t->ifindex;
@@ -238,8 +240,8 @@ static int tap_open_netdev(struct tap *t, char *err, size_t errsz)
 	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) ||
 	    setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr))) {
 		rc = -errno;
-		snprintf(err, errsz, "ifname=%s: attaching with AF_PACKET: %s", t->ifname,
-			 strerror(errno));
+		snprintf(err, errsz, "ifname=%s: attaching with AF_PACKET: %s%s", t->ifname,
+			 strerror(errno), errno == EPERM ? TAP_NETDEV_CAPS : "");
 		close(fd);
 		return rc;
 	}
@@ -330,6 +332,14 @@ static int tap_open_common(struct port *p, struct kv_list *opts, bool internal, 
 		if (rc == -EBUSY)
 			snprintf(err, errsz, "ifname=%s: device is in use by another process",
 				 t->ifname);
+		else if (rc == -EPERM)
+			/* rootless vnetd: only a tap the administrator made for this user opens */
+			snprintf(err, errsz,
+				 "ifname=%s: creating a tap needs CAP_NET_ADMIN; without it, ask "
+				 "for a persistent tap owned by this user (ip tuntap add dev %s "
+				 "mode tap user %u vnet_hdr), or use a stream, dgram or "
+				 "vhost-user port",
+				 t->ifname, t->ifname, (unsigned)geteuid());
 		else if (rc == -EINVAL)
 			snprintf(err, errsz,
 				 "ifname=%s: exists and is not a tap device (attach=netdev "

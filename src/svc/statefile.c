@@ -56,7 +56,7 @@ int statefile_write(const char *path, json_t *doc, char *err, size_t errsz)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		rc = -errno;
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
+		snprintf(err, errsz, "%s: cannot create %s: %s", path, tmp, strerror(errno));
 		free(text);
 		return rc;
 	}

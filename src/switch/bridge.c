@@ -26,6 +26,13 @@
  *
  * bridge_trace() walks the same decisions for one frame without learning,
  * counting or sending, and writes each step down.
+ *
+ * Tap points for live captures (capture.c) and mirrors (mirror.c): the raw
+ * burst on entry (when bridge::tapped), accepted frames after pass one, each
+ * output burst before and at transmit. Each tests the port's bridge::tap
+ * byte, one predictable branch, so unwatched ports pay nothing more when
+ * other ports are watched. Mirror copies leave through bridge_emit(), which
+ * bypasses forwarding and mirroring.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,9 +48,9 @@
 #include "../net/frame.h"
 #include "../net/gso.h"
 #include "bridge.h"
+#include "capture.h"
+#include "mirror.h"
 
-#define BRIDGE_DST_FLOOD 0xfffe
-#define BRIDGE_DST_DROP 0xffff
 #define BRIDGE_GSO_MAX_SEGS 64 /* segments per super-frame; more is a gso_failed drop */
 
 static void bridge_tracef_(struct bridge_trace *tr, const char *fmt, ...)
@@ -151,6 +158,8 @@ void bridge_destroy(struct bridge *br)
 {
 	if (!br)
 		return;
+	capture_set_destroy(br->captures);
+	mirror_set_destroy(br->mirrors);
 	for (unsigned i = 0; i < BRIDGE_MAX_PORTS; i++)
 		port_destroy(br->ports[i]);
 	fdb_destroy(br->fdb);
@@ -227,6 +236,8 @@ int bridge_port_add(struct bridge *br, const char *name, const struct kv_list *o
 	p->input_arg = br;
 	br->ports[idx] = p;
 	br->dense[br->n_ports++] = p;
+	if (br->mirrors)
+		mirror_ports_changed(br);
 	info("switch %s: port %s added (%s)", br->name, name, p->ops->type);
 	return 0;
 }
@@ -237,6 +248,8 @@ int bridge_port_del(struct bridge *br, const char *name)
 
 	if (!p)
 		return -ENOENT;
+	if (br->captures)
+		capture_port_gone(br, p);
 	fdb_flush(br->fdb, p->idx, true);
 	br->ports[p->idx] = NULL;
 	for (unsigned i = 0; i < br->n_ports; i++) {
@@ -245,6 +258,8 @@ int bridge_port_del(struct bridge *br, const char *name)
 			break;
 		}
 	}
+	if (br->mirrors)
+		mirror_ports_changed(br);
 	port_destroy(p);
 	info("switch %s: port %s deleted", br->name, name);
 	return 0;
@@ -285,6 +300,8 @@ int bridge_fdb_add(struct bridge *br, uint16_t vlan, const uint8_t mac[static 6]
 void bridge_age(struct bridge *br, uint64_t now_ns)
 {
 	fdb_age(br->fdb, now_ns);
+	if (br->captures)
+		capture_tick(br, now_ns);
 	for (struct port *p = bridge_port_next(br, NULL); p; p = bridge_port_next(br, p)) {
 		if (p->ops->tick)
 			p->ops->tick(p);
@@ -332,6 +349,15 @@ static enum drop_reason bridge_ingress(struct port *in, struct pkt *pk, struct b
 		vid = VLAN_VID_MASK; /* a non-802.1Q outer tag is never a priority tag */
 	if (!vlan_ingress(&in->vlan, tagged, vid, fi.n_tags > 1, &vlan, &why))
 		return why;
+	/*
+	 * Double-tagging VLAN hop: the native VID tagged explicitly around another tag. Popped,
+	 * the frame would leave every native-untagged egress with the inner tag exposed, and
+	 * the next switch would read that tag as the frame's VLAN.
+	 */
+	if (is8021q && fi.n_tags > 1 && vid == in->vlan.tag &&
+	    (in->vlan.mode == VLAN_MODE_NATIVE_TAGGED ||
+	     in->vlan.mode == VLAN_MODE_NATIVE_UNTAGGED))
+		return DROP_STACKED_VLAN;
 	why = guard_ingress(&in->guard, pk->data, pk->size, &fi, in->dp->now_ns);
 	if (why != N_DROP) {
 		bridge_tracef(tr, "guard: port %s: %s", in->name, drop_name(why));
@@ -467,7 +493,8 @@ static bool bridge_needs_gso(const struct port *o, const struct pkt *pk)
 }
 
 /* Send @n frames to @o with their tags; counts nothing the port does not. */
-static void bridge_tx(struct port *o, struct pkt **pkts, const uint16_t *tci, unsigned n)
+static void bridge_tx(struct bridge *br, struct port *o, struct pkt **pkts, const uint16_t *tci,
+		      unsigned n)
 {
 	if (!n)
 		return;
@@ -475,7 +502,18 @@ static void bridge_tx(struct port *o, struct pkt **pkts, const uint16_t *tci, un
 		port_count_drop(o, DROP_PORT_DOWN, n);
 		return;
 	}
+	if (unlikely(br->tap[o->idx] & BRIDGE_TAP_CAP_OUT))
+		capture_tx(br, o, pkts, tci, n);
 	o->ops->tx_burst(o, pkts, tci, n);
+}
+
+/* Forwarded frames to @o: mirrors may copy them first. */
+static void bridge_send(struct bridge *br, struct port *o, struct pkt **pkts, const uint16_t *tci,
+			unsigned n)
+{
+	if (unlikely(br->tap[o->idx] & BRIDGE_TAP_MIRROR_EG) && n)
+		mirror_egress(br, o, pkts, tci, n);
+	bridge_tx(br, o, pkts, tci, n);
 }
 
 /* Segment super-frame @pk in software for @o and send the segments. */
@@ -494,7 +532,7 @@ static void bridge_tx_segmented(struct bridge *br, struct port *o, struct pkt *p
 	o->stats.gso_segmented++;
 	for (unsigned i = 0; i < n; i++)
 		tcis[i] = tci;
-	bridge_tx(o, segs, tcis, n);
+	bridge_tx(br, o, segs, tcis, n);
 	pkt_free_burst(br->dp->pool, segs, n);
 }
 
@@ -506,6 +544,8 @@ static void bridge_output(struct bridge *br, struct port *in, struct port *o, st
 	uint16_t tci[PKT_BATCH];
 	unsigned m = 0;
 
+	if (unlikely(br->tap[o->idx] & BRIDGE_TAP_MIRROR_OUT))
+		return; /* a mirror's output port carries mirrored frames only */
 	for (unsigned i = 0; i < n; i++) {
 		struct pkt *pk = pkts[i];
 
@@ -528,9 +568,13 @@ static void bridge_output(struct bridge *br, struct port *in, struct port *o, st
 			continue;
 		}
 		if (pkt_is_gso(pk) && bridge_needs_gso(o, pk)) {
-			bridge_tx(o, out, tci, m);
+			uint16_t t = bridge_egress_tci(o, pk);
+
+			bridge_send(br, o, out, tci, m);
 			m = 0;
-			bridge_tx_segmented(br, o, pk, bridge_egress_tci(o, pk));
+			if (unlikely(br->tap[o->idx] & BRIDGE_TAP_MIRROR_EG))
+				mirror_egress(br, o, &pk, &t, 1);
+			bridge_tx_segmented(br, o, pk, t);
 			continue;
 		}
 		if (pkt_needs_csum(pk) && !(o->caps & PORT_CAP_CSUM)) {
@@ -544,7 +588,40 @@ static void bridge_output(struct bridge *br, struct port *in, struct port *o, st
 		out[m] = pk;
 		tci[m++] = bridge_egress_tci(o, pk);
 	}
-	bridge_tx(o, out, tci, m);
+	bridge_send(br, o, out, tci, m);
+}
+
+void bridge_emit(struct bridge *br, struct port *o, struct pkt **pkts, const uint16_t *tci,
+		 unsigned n)
+{
+	struct pkt *out[PKT_BATCH];
+	uint16_t t[PKT_BATCH];
+	unsigned m = 0;
+
+	for (unsigned i = 0; i < n && i < PKT_BATCH; i++) {
+		struct pkt *pk = pkts[i];
+
+		if (!pkt_is_gso(pk) && pk->size > o->mtu + ETH_HLEN) {
+			port_count_drop(o, DROP_OVERSIZE, 1);
+			continue;
+		}
+		if (pkt_is_gso(pk) && bridge_needs_gso(o, pk)) {
+			bridge_tx(br, o, out, t, m);
+			m = 0;
+			bridge_tx_segmented(br, o, pk, tci[i]);
+			continue;
+		}
+		if (pkt_needs_csum(pk) && !(o->caps & PORT_CAP_CSUM)) {
+			if (!csum_complete_pkt(pk)) {
+				port_count_drop(o, DROP_BAD_VNET_HDR, 1);
+				continue;
+			}
+			o->stats.csum_completed++;
+		}
+		out[m] = pk;
+		t[m++] = tci[i];
+	}
+	bridge_tx(br, o, out, t, m);
 }
 
 void bridge_input(struct port *in, struct pkt **pkts, unsigned n)
@@ -553,6 +630,18 @@ void bridge_input(struct port *in, struct pkt **pkts, unsigned n)
 	uint16_t dst[PKT_BATCH];
 	bool flood = false;
 	unsigned n_ok = 0;
+
+	if (unlikely(br->tapped)) {
+		if (br->mirrors)
+			mirror_burst_begin(br->mirrors, pkts, n);
+		if (br->tap[in->idx] & BRIDGE_TAP_CAP_IN)
+			capture_rx(br, in, pkts, n);
+		if (br->tap[in->idx] & BRIDGE_TAP_MIRROR_OUT) {
+			port_count_drop(in, DROP_MIRROR_PORT, n);
+			port_rx_done(in, pkts, n);
+			return;
+		}
+	}
 
 	/* Pass one: classify. */
 	for (unsigned i = 0; i < n; i++) {
@@ -586,6 +675,9 @@ void bridge_input(struct port *in, struct pkt **pkts, unsigned n)
 		flood |= dst[i] == BRIDGE_DST_FLOOD;
 		n_ok++;
 	}
+
+	if (unlikely(br->tap[in->idx] & BRIDGE_TAP_MIRROR_IN) && n_ok)
+		mirror_ingress(br, in, pkts, dst, n);
 
 	/* Pass two: one burst per output port. */
 	if (n_ok) {

@@ -25,6 +25,20 @@
 #define BRIDGE_NAME_MAX 32 /* bytes in a switch name, including NUL */
 #define BRIDGE_MAX_PORTS 1024 /* ports per switch (<= FDB_MAX_PORTS) */
 
+/* A frame's destination after classification: a port index, or one of these. */
+#define BRIDGE_DST_FLOOD 0xfffe
+#define BRIDGE_DST_DROP 0xffff
+
+/* struct bridge::tap bits, per port: who watches it. */
+#define BRIDGE_TAP_CAP_IN (1u << 0) /* a capture takes the frames it receives */
+#define BRIDGE_TAP_CAP_OUT (1u << 1) /* a capture takes the frames sent to it */
+#define BRIDGE_TAP_MIRROR_OUT (1u << 2) /* a mirror's output port: nothing else goes to it */
+#define BRIDGE_TAP_MIRROR_IN (1u << 3) /* a mirror selects frames arriving on it */
+#define BRIDGE_TAP_MIRROR_EG (1u << 4) /* a mirror selects frames leaving on it */
+
+struct capture_set;
+struct mirror_set;
+
 /**
  * struct bridge - one switch
  * @name:    unique switch name
@@ -39,6 +53,15 @@
  * @isolated: VLANs where access ports cannot reach each other (private-VLAN
  *           "isolated"); trunk-like ports there stay promiscuous
  * @drops:   drops not attributable to one port (rare)
+ * @tapped:  captures running plus mirrors active (@n_tap_captures +
+ *           @n_tap_mirrors): while 0 bridge_input() skips its tap point with
+ *           one predictable branch per burst (capture.h, mirror.h)
+ * @tap:     per port index, BRIDGE_TAP_* bits: who watches the port. The
+ *           per-port tap points test only this byte, so ports nobody
+ *           watches pay the same single branch whether or not other ports
+ *           of the switch are captured or mirrored
+ * @captures: live captures (capture.h), NULL until the first
+ * @mirrors: mirrors (mirror.h), NULL until the first
  */
 struct bridge {
 	char name[BRIDGE_NAME_MAX];
@@ -51,6 +74,11 @@ struct bridge {
 	struct vlan_cfg isolated;
 	bool any_isolated;
 	uint64_t drops[N_DROP];
+	uint32_t tapped;
+	uint16_t n_tap_captures, n_tap_mirrors;
+	uint8_t tap[BRIDGE_MAX_PORTS];
+	struct capture_set *captures;
+	struct mirror_set *mirrors;
 };
 
 /**
@@ -120,6 +148,15 @@ struct bridge_trace {
  */
 void bridge_trace(struct bridge *br, struct port *in, const uint8_t *frame, size_t size,
 		  struct bridge_trace *tr);
+
+/**
+ * bridge_emit() - send frames the switch itself originates (mirror copies) to
+ * @o, at most PKT_BATCH: completes the offloads @o lacks and transmits
+ * (captures on @o see them); never learned, forwarded or mirrored.
+ * @tci: the 802.1Q TCI to insert per frame, or 0
+ */
+void bridge_emit(struct bridge *br, struct port *o, struct pkt **pkts, const uint16_t *tci,
+		 unsigned n);
 
 /** bridge_age() - run MAC aging and the ports' ->tick (called from the daemon's 1 s timer). */
 void bridge_age(struct bridge *br, uint64_t now_ns);

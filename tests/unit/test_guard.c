@@ -165,6 +165,83 @@ static void test_dhcp_and_router_guard(void **state)
 	bridge_destroy(br);
 }
 
+/* An IPv6 router advertisement behind @n_ext destination-options headers (8 bytes each). */
+static size_t mk_ra(uint8_t *f, const char *src, unsigned n_ext)
+{
+	size_t off = 14 + 40, size = off + n_ext * 8 + 16;
+
+	memset(f, 0, size);
+	eth_mac_parse("33:33:00:00:00:01", f);
+	eth_mac_parse(src, f + 6);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	f[14] = 0x60;
+	f[18] = (uint8_t)((size - off) >> 8);
+	f[19] = (uint8_t)(size - off);
+	f[20] = n_ext ? 60 : 58;
+	f[21] = 255;
+	f[22] = 0xfe; /* source fe80::1 */
+	f[23] = 0x80;
+	f[37] = 1;
+	f[38] = 0xff; /* destination ff02::1 */
+	f[39] = 0x02;
+	f[53] = 1;
+	for (unsigned i = 0; i < n_ext; i++, off += 8)
+		f[off] = i + 1 < n_ext ? 60 : 58; /* next header; length 0 = 8 bytes */
+	f[off] = 134; /* ICMPv6 router advertisement */
+	return size;
+}
+
+/* Regressions: server messages from odd source ports, RAs behind long header chains. */
+static void test_guard_evasions(void **state)
+{
+	struct bridge *br = mkbr(NULL);
+	uint8_t f[512];
+
+	(void)state;
+	addp(br, "vm", "dhcp_guard=on router_guard=on");
+	addp(br, "out", NULL);
+	/* clients filter on their own port only: an OFFER from port 4242 reaches them */
+	xmit(br, "vm", f, mk_ip(f, BCAST, EVIL, IP1, 17, 4242, 68, 300));
+	assert_int_equal(P(br, "vm")->stats.drops[DROP_DHCP_GUARD], 1);
+	/* 8 headers: frame_parse() stops walking there; 40: the guard gives up and drops */
+	for (unsigned n = 0; n <= 12; n += 2)
+		xmit(br, "vm", f, mk_ra(f, EVIL, n));
+	xmit(br, "vm", f, mk_ra(f, EVIL, 40));
+	assert_int_equal(P(br, "vm")->stats.drops[DROP_ROUTER_GUARD], 8);
+	assert_int_equal(drain(br, "out"), 0);
+	/* neither guard: everything passes */
+	addp(br, "free", "dhcp_guard=off router_guard=off");
+	xmit(br, "free", f, mk_ip(f, BCAST, VM1, IP1, 17, 4242, 68, 300));
+	xmit(br, "free", f, mk_ra(f, VM1, 12));
+	assert_int_equal(drain(br, "out"), 2);
+	bridge_destroy(br);
+}
+
+/* Regression: outer tag = a native VLAN around another tag (the 802.1Q double-tagging hop). */
+static void test_native_double_tag(void **state)
+{
+	struct bridge *br = mkbr(NULL);
+	uint8_t f[512], t[512];
+	size_t n = mk_ip(f, BCAST, VM1, IP1, 17, 1, 2, 10);
+
+	(void)state;
+	addp(br, "y", "vlan_mode=native-untagged tag=10");
+	addp(br, "up", "vlan_mode=native-untagged tag=10 trunks=20");
+	/* tags 10 (outer) and 20 (inner) after the MAC addresses */
+	memcpy(t, f, 12);
+	memcpy(t + 12, (uint8_t[]){ 0x81, 0x00, 0x00, 10, 0x81, 0x00, 0x00, 20 }, 8);
+	memcpy(t + 20, f + 12, n - 12);
+	xmit(br, "y", t, n + 8);
+	assert_int_equal(drain(br, "up"), 0);
+	assert_int_equal(P(br, "y")->stats.drops[DROP_STACKED_VLAN], 1);
+	/* one tag, the native VID: an ordinary frame in VLAN 10 */
+	memmove(t + 16, t + 20, n - 12);
+	xmit(br, "y", t, n + 4);
+	assert_int_equal(drain(br, "up"), 1);
+	bridge_destroy(br);
+}
+
 static void test_ip_guard_with_dhcp_snooping(void **state)
 {
 	struct bridge *br = mkbr(NULL);
@@ -304,6 +381,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mac_spoof),
 		cmocka_unit_test(test_dhcp_and_router_guard),
+		cmocka_unit_test(test_guard_evasions),
+		cmocka_unit_test(test_native_double_tag),
 		cmocka_unit_test(test_ip_guard_with_dhcp_snooping),
 		cmocka_unit_test(test_protected_and_isolated),
 		cmocka_unit_test(test_storm_and_rate),
