@@ -104,19 +104,19 @@ w4_vm() {
 		bench_wait_carrier "$1" "$2" 10
 }
 
-# w4_vnetd HOST_NS DIR - start a vnetd inside HOST_NS; prints its pid
+# w4_vnetd HOST_NS DIR - start a vnetd inside HOST_NS and register its cleanup; sets
+# W4_PID (not printed: a command substitution's subshell would lose the cleanup entry)
 w4_vnetd() {
-	local ns=$1 d=$2 pid
+	local ns=$1 d=$2
 	mkdir -p "$d/state" || return 1
 	ip netns exec "$ns" "$BUILD/vnetd" --no-default --socket "$d/vnetd.sock" \
 		--state-dir "$d/state" </dev/null >"$d/vnetd.log" 2>&1 &
-	pid=$!
-	bench_cleanup_push "bench_kill $pid"
+	W4_PID=$!
+	bench_cleanup_push "bench_kill $W4_PID"
 	bench_wait_path "$d/vnetd.sock" 30 || {
 		bench_warn "vnetd in $ns did not start: $(tail -n 3 "$d/vnetd.log")"
 		return 1
 	}
-	echo "$pid"
 }
 
 # w4_setup_vnet - vnetd in each host: a tap for the VM and a vxlan port, VNI 5010 untagged
@@ -133,7 +133,8 @@ w4_setup_vnet() {
 		d="$BENCH_TMP/vnet-$side"
 		rm -rf "$d" && mkdir -p "$d" || return 1
 		bench_cleanup_push "rm -rf $d"
-		pid=$(w4_vnetd "$ns" "$d") || return 1
+		w4_vnetd "$ns" "$d" || return 1
+		pid=$W4_PID
 		W4_SW_PIDS="$W4_SW_PIDS $pid"
 		"$BUILD/vnetctl" --socket "$d/vnetd.sock" switch/add sw0 &&
 			"$BUILD/vnetctl" --socket "$d/vnetd.sock" port/add sw0 vm type=tap ifname="$ifn" &&
@@ -322,7 +323,8 @@ w4_fanout_one() {
 	rm -rf "$d" && mkdir -p "$d" || return 1
 	bench_cleanup_push "rm -rf $d"
 	bench_ns_add "$ns" && bench_ns_add "$vm" || return 1
-	pid=$(w4_vnetd "$ns" "$d") || return 1
+	w4_vnetd "$ns" "$d" || return 1
+	pid=$W4_PID
 	ctl="$BUILD/vnetctl --socket $d/vnetd.sock"
 	$ctl switch/add sw0 && $ctl port/add sw0 vm type=tap ifname="$ifn" || return 1
 	# the remotes given one by one, as an operator would (they spill into remotes.N options)

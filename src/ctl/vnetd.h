@@ -9,7 +9,7 @@
 #include "../base/dp.h"
 #include "../switch/bridge.h"
 
-#define VNETD_MAX_SWITCHES 64
+#define VNETD_MAX_SWITCHES 256
 #define VNETD_SOCKET_DEFAULT "/run/vnet/vnetd.sock"
 #define VNETD_STATE_DIR_DEFAULT "/var/lib/vnet"
 

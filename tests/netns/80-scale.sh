@@ -4,7 +4,7 @@
 # 80-scale - many ports on one switch, many switches, many MAC entries: every one is
 # listed, memory grows by a bounded amount per port, per switch and per MAC entry, and
 # adding a port stays fast when the switch is full. Sizes come from the environment, so
-# bench/scale.sh runs the big version (1,000 ports, 64 switches, 100,000 MACs) with the
+# bench/scale.sh runs the big version (1,000 ports, 100 switches, 100,000 MACs) with the
 # same script; the test suite runs a smaller one.
 #
 #   switch s0: SCALE_PORTS dummy ports           switches x0..x(SCALE_SWITCHES-1): one dummy each
