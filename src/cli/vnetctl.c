@@ -24,6 +24,7 @@
 #include "../ctl/userdirs.h"
 #include "../ctl/vnetd.h"
 #include "../port/port.h"
+#include "vnetctl.h"
 #include "vnetctl_capture.h"
 
 #define VNETCTL_TIMEOUT_DEFAULT_S 60 /* a full fdb/show of a million entries takes seconds */
@@ -181,7 +182,7 @@ static int vnetctl_man_commands(void)
 	return EXIT_OK;
 }
 
-static int vnetctl_connect(const char *path)
+int vnetctl_connect(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
@@ -204,7 +205,7 @@ static int vnetctl_connect(const char *path)
 	return fd;
 }
 
-static bool vnetctl_send(int fd, const char *buf, size_t size)
+bool vnetctl_send(int fd, const char *buf, size_t size)
 {
 	while (size) {
 		ssize_t n = send(fd, buf, size, MSG_NOSIGNAL);

@@ -23,6 +23,7 @@
 
 #include "../base/util.h"
 #include "../switch/capture.h"
+#include "vnetctl.h"
 #include "vnetctl_capture.h"
 
 #define VNETCTL_CAPTURE_BUF (2 * (CAPTURE_SNAPLEN_MAX + sizeof(struct capture_rec)))
@@ -34,44 +35,6 @@ static void vnetctl_capture_on_signal(int sig)
 {
 	(void)sig;
 	vnetctl_capture_stop = 1;
-}
-
-static int vnetctl_capture_connect(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
-static bool vnetctl_capture_send(int fd, const char *buf, size_t size)
-{
-	while (size) {
-		ssize_t n = send(fd, buf, size, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		buf += n;
-		size -= (size_t)n;
-	}
-	return true;
 }
 
 /*
@@ -91,14 +54,14 @@ static json_t *vnetctl_capture_request(const char *sock, unsigned timeout_s, jso
 	*unreachable = true;
 	if (!line)
 		return NULL;
-	fd = vnetctl_capture_connect(sock);
+	fd = vnetctl_connect(sock);
 	if (fd < 0) {
 		fprintf(stderr, "vnetctl: cannot connect to vnetd at %s: %s (is vnetd running?)\n",
 			sock, strerror(errno));
 		free(line);
 		return NULL;
 	}
-	if (!vnetctl_capture_send(fd, line, strlen(line)) || !vnetctl_capture_send(fd, "\n", 1)) {
+	if (!vnetctl_send(fd, line, strlen(line)) || !vnetctl_send(fd, "\n", 1)) {
 		fprintf(stderr, "vnetctl: sending to vnetd: %s\n", strerror(errno));
 		free(line);
 		close(fd);
@@ -389,9 +352,9 @@ int vnetctl_capture(const char *sock, unsigned timeout_s, int argc, char **argv)
 		json_decref(res);
 		return 1;
 	}
-	cr.fd = vnetctl_capture_connect(path);
-	if (cr.fd < 0 || !vnetctl_capture_send(cr.fd, token, strlen(token)) ||
-	    !vnetctl_capture_send(cr.fd, "\n", 1)) {
+	cr.fd = vnetctl_connect(path);
+	if (cr.fd < 0 || !vnetctl_send(cr.fd, token, strlen(token)) ||
+	    !vnetctl_send(cr.fd, "\n", 1)) {
 		fprintf(stderr, "vnetctl: capture: %s: %s\n", path, strerror(errno));
 		json_decref(res);
 		if (cr.fd >= 0)
