@@ -14,7 +14,6 @@
  * file was refused and there is no state file, or the state file itself is
  * corrupt), rather than overwrite the user's state with an empty one.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -38,11 +37,6 @@
 #include "../svc/network.h"
 
 #define VNETD_TICK_S 1 /* aging timer period */
-#define VNETD_DEFAULT_SWITCH "default"
-#define VNETD_DEFAULT_PORT "vnet0"
-#define VNETD_DEFAULT_NET_FIRST 213 /* default network 10.213.0.0/24, then 10.214.0.0/24... */
-#define VNETD_DEFAULT_NET_LAST 255
-#define VNETD_ROUTES "/proc/net/route"
 
 /**
  * struct vnetd_main - the daemon and what only main() needs
@@ -177,36 +171,25 @@ static void vnetd_parse_args(struct vnetd_main *m, int argc, char **argv)
 	}
 }
 
-/*
- * First start: switch "default" with the host's internal port vnet0, on the
- * first 10.N.0.0/24 (N from 213) that no existing route covers.
- */
+/* First start: the nat network "default" (network_create_default()). */
 static unsigned vnetd_default_network(struct vnetd *d)
 {
 	char err[256];
-	struct kv_list nat = { 0 };
-	struct bridge *br;
-
-	/* without CAP_NET_ADMIN there is no host device: NAT alone needs no privilege */
-	kv_set(&nat, "mode", "nat");
-	if (userdirs_rootless())
-		br = network_create(&d->dp, NETWORK_DEFAULT_NAME, &nat, d->state_dir, d->bridges,
-				    ARRAY_SIZE(d->bridges), err, sizeof(err));
-	else
-		br = network_create_default(&d->dp, d->state_dir, d->bridges,
-					    ARRAY_SIZE(d->bridges), err, sizeof(err));
+	bool host_port = !userdirs_rootless();
+	struct bridge *br = network_create_default(&d->dp, d->state_dir, host_port, d->bridges,
+						   ARRAY_SIZE(d->bridges), err, sizeof(err));
 
 	if (!br) {
 		err("first start: the default network: %s", err);
 		return 1;
 	}
 	d->bridges[0] = br;
-	if (userdirs_rootless())
-		info("first start: created nat network %s (rootless: no host port)",
-		     NETWORK_DEFAULT_NAME);
-	else
+	if (host_port)
 		info("first start: created nat network %s with host port %s", NETWORK_DEFAULT_NAME,
 		     NETWORK_DEFAULT_IFNAME);
+	else
+		info("first start: created nat network %s (rootless: no host port)",
+		     NETWORK_DEFAULT_NAME);
 	return 0;
 }
 

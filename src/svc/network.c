@@ -254,15 +254,17 @@ struct bridge *network_create(struct dp *dp, const char *name, struct kv_list *o
 	return network_build(dp, name, opts, NETWORK_HOST_PORT, state_dir, existing, n, err, errsz);
 }
 
-struct bridge *network_create_default(struct dp *dp, const char *state_dir,
+struct bridge *network_create_default(struct dp *dp, const char *state_dir, bool host_port,
 				      struct bridge *const *existing, size_t n, char *err,
 				      size_t errsz)
 {
 	struct kv_list opts = { 0 };
 
 	kv_set(&opts, "mode", "nat");
-	kv_set(&opts, "host", "on");
-	kv_set(&opts, "ifname", NETWORK_DEFAULT_IFNAME);
+	if (host_port) {
+		kv_set(&opts, "host", "on");
+		kv_set(&opts, "ifname", NETWORK_DEFAULT_IFNAME);
+	}
 	return network_build(dp, NETWORK_DEFAULT_NAME, &opts, NETWORK_DEFAULT_IFNAME, state_dir,
 			     existing, n, err, errsz);
 }

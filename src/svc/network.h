@@ -66,12 +66,14 @@ struct bridge *network_create(struct dp *dp, const char *name, struct kv_list *o
 
 /**
  * network_create_default() - the network vnetd brings up on first start: a
- * nat network "default" on an automatic subnet, with the host's internal port
- * vnet0 (port and device both named vnet0) at .1, as VMware's VMnet8, so
- * "start vnetd, plug in a VM" gives the VM an address and the outside world.
+ * nat network "default" on an automatic subnet, with (when @host_port) the
+ * host's internal port vnet0 (port and device both named vnet0) at .1, as
+ * VMware's VMnet8, so "start vnetd, plug in a VM" gives the VM an address and
+ * the outside world. Without CAP_NET_ADMIN (rootless) there can be no host
+ * device, and NAT alone needs no privilege: pass @host_port false.
  * Return: the switch, or NULL with @err set.
  */
-struct bridge *network_create_default(struct dp *dp, const char *state_dir,
+struct bridge *network_create_default(struct dp *dp, const char *state_dir, bool host_port,
 				      struct bridge *const *existing, size_t n, char *err,
 				      size_t errsz);
 

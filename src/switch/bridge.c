@@ -536,6 +536,32 @@ static void bridge_tx_segmented(struct bridge *br, struct port *o, struct pkt *p
 	pkt_free_burst(br->dp->pool, segs, n);
 }
 
+/* What bridge_fit() found a frame needs before it leaves through a port. */
+enum bridge_fit { BRIDGE_FIT_SEND, BRIDGE_FIT_SEGMENT, BRIDGE_FIT_DROPPED };
+
+/*
+ * bridge_fit() - make @pk fit to leave through @o: an oversize frame is dropped and counted, a
+ * super-frame @o cannot take is to be segmented, a partial checksum @o cannot complete is
+ * completed in place (valid for every other destination too).
+ */
+static inline enum bridge_fit bridge_fit(struct port *o, struct pkt *pk)
+{
+	if (!pkt_is_gso(pk) && pk->size > o->mtu + ETH_HLEN) {
+		port_count_drop(o, DROP_OVERSIZE, 1);
+		return BRIDGE_FIT_DROPPED;
+	}
+	if (pkt_is_gso(pk) && bridge_needs_gso(o, pk))
+		return BRIDGE_FIT_SEGMENT;
+	if (pkt_needs_csum(pk) && !(o->caps & PORT_CAP_CSUM)) {
+		if (!csum_complete_pkt(pk)) {
+			port_count_drop(o, DROP_BAD_VNET_HDR, 1);
+			return BRIDGE_FIT_DROPPED;
+		}
+		o->stats.csum_completed++;
+	}
+	return BRIDGE_FIT_SEND;
+}
+
 /* Pass two for one output port: gather its frames, fix offloads, send. */
 static void bridge_output(struct bridge *br, struct port *in, struct port *o, struct pkt **pkts,
 			  const uint16_t *dst, unsigned n)
@@ -563,11 +589,10 @@ static void bridge_output(struct bridge *br, struct port *in, struct port *o, st
 		}
 		if (o->guard.ip)
 			guard_snoop_egress(&o->guard, pk->data, pk->size);
-		if (!pkt_is_gso(pk) && pk->size > o->mtu + ETH_HLEN) {
-			port_count_drop(o, DROP_OVERSIZE, 1);
+		switch (bridge_fit(o, pk)) {
+		case BRIDGE_FIT_DROPPED:
 			continue;
-		}
-		if (pkt_is_gso(pk) && bridge_needs_gso(o, pk)) {
+		case BRIDGE_FIT_SEGMENT: {
 			uint16_t t = bridge_egress_tci(o, pk);
 
 			bridge_send(br, o, out, tci, m);
@@ -577,13 +602,8 @@ static void bridge_output(struct bridge *br, struct port *in, struct port *o, st
 			bridge_tx_segmented(br, o, pk, t);
 			continue;
 		}
-		if (pkt_needs_csum(pk) && !(o->caps & PORT_CAP_CSUM)) {
-			/* completing in place is valid for every other destination too */
-			if (!csum_complete_pkt(pk)) {
-				port_count_drop(o, DROP_BAD_VNET_HDR, 1);
-				continue;
-			}
-			o->stats.csum_completed++;
+		case BRIDGE_FIT_SEND:
+			break;
 		}
 		out[m] = pk;
 		tci[m++] = bridge_egress_tci(o, pk);
@@ -601,22 +621,16 @@ void bridge_emit(struct bridge *br, struct port *o, struct pkt **pkts, const uin
 	for (unsigned i = 0; i < n && i < PKT_BATCH; i++) {
 		struct pkt *pk = pkts[i];
 
-		if (!pkt_is_gso(pk) && pk->size > o->mtu + ETH_HLEN) {
-			port_count_drop(o, DROP_OVERSIZE, 1);
+		switch (bridge_fit(o, pk)) {
+		case BRIDGE_FIT_DROPPED:
 			continue;
-		}
-		if (pkt_is_gso(pk) && bridge_needs_gso(o, pk)) {
+		case BRIDGE_FIT_SEGMENT:
 			bridge_tx(br, o, out, t, m);
 			m = 0;
 			bridge_tx_segmented(br, o, pk, tci[i]);
 			continue;
-		}
-		if (pkt_needs_csum(pk) && !(o->caps & PORT_CAP_CSUM)) {
-			if (!csum_complete_pkt(pk)) {
-				port_count_drop(o, DROP_BAD_VNET_HDR, 1);
-				continue;
-			}
-			o->stats.csum_completed++;
+		case BRIDGE_FIT_SEND:
+			break;
 		}
 		out[m] = pk;
 		t[m++] = tci[i];
