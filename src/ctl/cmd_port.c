@@ -165,18 +165,40 @@ static const char *cmd_port_type(const struct kv_list *opts)
 }
 
 /* The port's guards as in effect (defaults included) and what they learned. */
+static json_t *cmd_port_rate_json(uint64_t rate)
+{
+	return rate ? json_integer((json_int_t)rate) : json_null();
+}
+
 static json_t *cmd_port_guard_json(const struct port_guard *g)
 {
 	json_t *o = json_pack("{s:b, s:b, s:b, s:b, s:b, s:I}", "mac_spoof_guard", g->mac_spoof,
 			      "ip_guard", g->ip, "dhcp_guard", g->dhcp, "router_guard", g->router,
 			      "protected", g->protect, "mac_limit", (json_int_t)g->mac_limit);
-	json_t *macs = json_array();
+	json_t *macs = json_array(), *ips = json_array();
 	char buf[INET6_ADDRSTRLEN];
 
 	for (unsigned i = 0; i < g->n_macs; i++)
 		json_array_append_new(macs, json_string(eth_mac_format(g->macs[i], buf)));
 	json_object_set_new(o, "allowed_macs", macs);
 	json_object_set_new(o, "sticky_mac", json_boolean(g->sticky_set));
+	for (unsigned i = 0; i < g->n_ip4; i++)
+		json_array_append_new(
+			ips, json_string(inet_ntop(AF_INET, &g->ip4[i], buf, sizeof(buf))));
+	for (unsigned i = 0; i < g->n_ip6; i++)
+		json_array_append_new(
+			ips, json_string(inet_ntop(AF_INET6, &g->ip6[i], buf, sizeof(buf))));
+	json_object_set_new(o, "allowed_ips", ips);
+	/* the limits as configured; null = unlimited */
+	json_object_set_new(o, "storm_bcast_pps", cmd_port_rate_json(g->storm_bcast.rate));
+	json_object_set_new(o, "storm_mcast_pps", cmd_port_rate_json(g->storm_mcast.rate));
+	json_object_set_new(o, "storm_unknown_pps", cmd_port_rate_json(g->storm_unknown.rate));
+	json_object_set_new(o, "ingress_kbps", cmd_port_rate_json(g->rate_bytes.rate / 125));
+	json_object_set_new(o, "ingress_pps", cmd_port_rate_json(g->rate_pps.rate));
+	json_object_set_new(o, "ingress_burst_kb",
+			    g->rate_bytes.rate
+				    ? json_integer((json_int_t)(g->rate_bytes.burst / 1024))
+				    : json_null());
 	if (g->snoop4.s_addr)
 		json_object_set_new(o, "dhcp_snooped_ip",
 				    json_string(inet_ntop(AF_INET, &g->snoop4, buf, sizeof(buf))));

@@ -118,7 +118,13 @@ static void frame_parse_ipv6(const uint8_t *frame, size_t size, struct frame_inf
 		return;
 	fi->is_ipv6 = true;
 	nh = ip[6];
-	for (unsigned i = 0; i < FRAME_IPV6_MAX_EXT; i++) {
+	/* one pass per extension header, plus one for the upper-layer header after the last */
+	for (unsigned i = 0; i <= FRAME_IPV6_MAX_EXT; i++) {
+		bool ext = nh == FRAME_NH_HOPOPTS || nh == FRAME_NH_ROUTING ||
+			   nh == FRAME_NH_DSTOPTS || nh == FRAME_NH_FRAGMENT;
+
+		if (ext && i == FRAME_IPV6_MAX_EXT)
+			break; /* too many: L4 unknown */
 		switch (nh) {
 		case FRAME_NH_HOPOPTS:
 		case FRAME_NH_ROUTING:

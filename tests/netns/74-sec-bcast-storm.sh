@@ -28,6 +28,8 @@ tap_add sw0 pb b tag=10
 tap_add sw0 pc c tag=20
 tap_add sw0 pd d tag=20
 dummy_add sw0 o10 tag=10
+assert_eq "$(port_field sw0 ps security.storm_bcast_pps)" $PPS "port/list security shows the storm limit"
+assert_eq "$(port_field sw0 pa security.storm_bcast_pps)" null "port/list security: no storm limit on pa"
 dummy_add sw0 o20 tag=20
 ns_addr a "$(ifn pa)" 10.0.10.1/24
 ns_addr b "$(ifn pb)" 10.0.10.2/24

@@ -24,6 +24,8 @@ ns_addr e "$(ifn pe)" 10.0.0.66/24
 ns_addr a "$(ifn pa)" 10.0.0.1/24
 ns_addr b "$(ifn pb)" 10.0.0.2/24
 assert_eq "$(port_field sw0 pe options.ingress_kbps)" $KBPS "port/list shows ingress_kbps"
+assert_eq "$(port_field sw0 pe security.ingress_kbps)" $KBPS "port/list security shows the policer in force"
+assert_eq "$(port_field sw0 pa security.ingress_kbps)" null "port/list security: no policer on pa"
 assert_ping a 10.0.0.2
 assert_ping e 10.0.0.2
 iperf_srv b 5201

@@ -347,6 +347,28 @@ static void test_ipv6(void **state)
 	assert_int_equal(frame_parse(f.b, f.size, &fi), FRAME_OK);
 	assert_true(fi.is_ipv6);
 	assert_int_equal(fi.l4_off, 0);
+
+	/* exactly as many as the walk allows: the TCP header after them is found */
+	t_eth(&f, 0x86dd);
+	t_ipv6(&f, 60);
+	for (int i = 0; i < 7; i++)
+		t_ext6(&f, 60, 0);
+	t_ext6(&f, 6, 0);
+	t_tcp(&f, 5);
+	assert_int_equal(frame_parse(f.b, f.size, &fi), FRAME_OK);
+	assert_int_equal(fi.l3_proto, 6);
+	assert_int_equal(fi.l4_off, 54 + 8 * 8);
+	assert_int_equal(fi.l4_hlen, 20);
+
+	/* one more, and it is not */
+	t_eth(&f, 0x86dd);
+	t_ipv6(&f, 60);
+	for (int i = 0; i < 8; i++)
+		t_ext6(&f, 60, 0);
+	t_ext6(&f, 6, 0);
+	t_tcp(&f, 5);
+	assert_int_equal(frame_parse(f.b, f.size, &fi), FRAME_OK);
+	assert_int_equal(fi.l4_off, 0);
 }
 
 static void test_ipv6_fragment(void **state)
