@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* ctl.c - the control server: nonblocking JSON-lines over a unix socket (see ctl.h). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -535,6 +538,39 @@ static bool ctl_socket_live(const struct sockaddr_un *sa)
 	return live;
 }
 
+/*
+ * Remove the capture sockets (PATH.cap-*, see capture.c) a vnetd that died on
+ * this control socket left behind. Only called once we own @path, so no live
+ * vnetd can be using them.
+ */
+static void ctl_sweep_captures(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX], prefix[NAME_MAX + 8];
+	struct dirent *e;
+	DIR *dp;
+	int dfd;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+	if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	snprintf(prefix, sizeof(prefix), "%s.cap-", slash ? slash + 1 : path);
+	dp = opendir(dir);
+	if (!dp)
+		return;
+	dfd = dirfd(dp);
+	while ((e = readdir(dp))) {
+		struct stat st;
+
+		if (strncmp(e->d_name, prefix, strlen(prefix)) ||
+		    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISSOCK(st.st_mode))
+			continue;
+		if (unlinkat(dfd, e->d_name, 0) == 0)
+			info("removed a stale capture socket %s/%s", dir, e->d_name);
+	}
+	closedir(dp);
+}
+
 static int ctl_listen(const char *path, char *err, size_t errsz)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -590,6 +626,7 @@ static int ctl_listen(const char *path, char *err, size_t errsz)
 		warn("%s: chown root:%s: %s", path, CTL_SOCKET_GROUP, strerror(errno));
 	if (chmod(path, CTL_SOCKET_MODE) < 0 || listen(fd, CTL_LISTEN_BACKLOG) < 0)
 		goto fail;
+	ctl_sweep_captures(path);
 	return fd;
 
 fail:

@@ -3,7 +3,8 @@
 # 91-capture-stall - a capture client that stops reading (SIGSTOP) costs forwarding
 # nothing: its ring fills, frames are dropped and counted, and after CAPTURE_STALL_S
 # the capture is torn down and counted as stalled; the client, resumed, says so and
-# exits 1. A capture nobody connects to is dropped and counted as abandoned.
+# exits 1. A capture nobody connects to is dropped and counted as abandoned. A
+# capture socket left by a vnetd killed with SIGKILL is removed at the next start.
 #
 #   ns a 10.0.0.1            ns b 10.0.0.2
 #        |                        |
@@ -72,4 +73,13 @@ assert_eq "$(find "$T_DIR" -maxdepth 1 -name 'vnetd.sock.cap-*' | wc -l)" 0 "cap
 step "forwarding as before"
 assert_ping a 10.0.0.2 3
 assert_ping b 10.0.0.1 3
+
+step "a capture socket left by a crashed vnetd is removed when vnetd starts again"
+reply=$(echo '{"cmd":"capture","args":["sw0","pb"]}' | socat -t 5 - "UNIX-CONNECT:$T_SOCK")
+assert_eq "$(json_get "$reply" .ok)" true "capture request accepted"
+assert_eq "$(find "$T_DIR" -maxdepth 1 -name 'vnetd.sock.cap-*' -type s | wc -l)" 1 "capture socket made"
+vnetd_kill9
+assert_eq "$(find "$T_DIR" -maxdepth 1 -name 'vnetd.sock.cap-*' -type s | wc -l)" 1 "left behind by kill -9"
+vnetd_start
+assert_eq "$(find "$T_DIR" -maxdepth 1 -name 'vnetd.sock.cap-*' | wc -l)" 0 "stale capture socket swept"
 t_pass
